@@ -1,0 +1,1 @@
+//! Demo organisation generator (written by a helper).

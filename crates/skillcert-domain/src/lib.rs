@@ -1,0 +1,10 @@
+//! The pure rules of skillcert.
+//!
+//! Nothing in this crate performs I/O, awaits, or knows about SQL or HTTP: it holds the types
+//! that make illegal states unrepresentable and the rules that every front end shares.
+
+pub mod access;
+pub mod audit;
+pub mod demo;
+pub mod org;
+pub mod text;
