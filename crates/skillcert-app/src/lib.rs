@@ -1,1 +1,85 @@
-//! placeholder
+//! The use cases of skillcert. Every write passes through here: it is validated, authorized,
+//! applied in one transaction and recorded in the hash-chained audit log in that transaction.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod actor;
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod dashboard;
+pub mod demo;
+mod error;
+pub mod import;
+pub mod org;
+pub mod users;
+
+use std::sync::Arc;
+
+pub use actor::Actor;
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{AppError, AppResult};
+pub use skillcert_store::{self as store, Db, Page};
+
+/// Settings that change how the services behave (not where data lives).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Argon2id memory cost in KiB; tests lower it to stay fast.
+    pub argon_memory_kib: u32,
+    pub argon_iterations: u32,
+    /// How long a session lives without being used.
+    pub session_idle: chrono::Duration,
+    /// Failed logins per account within `throttle_window` before logins are refused.
+    pub throttle_failures: i64,
+    pub throttle_window: chrono::Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            argon_memory_kib: 19 * 1024,
+            argon_iterations: 2,
+            session_idle: chrono::Duration::hours(12),
+            throttle_failures: 5,
+            throttle_window: chrono::Duration::minutes(15),
+        }
+    }
+}
+
+impl AppConfig {
+    /// Cheap password hashing for tests; never for production.
+    pub fn for_tests() -> Self {
+        AppConfig {
+            argon_memory_kib: 64,
+            argon_iterations: 1,
+            ..AppConfig::default()
+        }
+    }
+}
+
+/// The application: storage, time and settings shared by every service.
+#[derive(Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<AppConfig>,
+}
+
+impl App {
+    pub fn new(db: Db, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        App {
+            db,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Today in the company's time zone (China Standard Time, UTC+8), for dates people type.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.clock.now() + chrono::Duration::hours(8)).date_naive()
+    }
+}

@@ -7,4 +7,5 @@ pub mod access;
 pub mod audit;
 pub mod demo;
 pub mod org;
+pub mod scheme;
 pub mod text;

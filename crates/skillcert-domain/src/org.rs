@@ -103,9 +103,27 @@ pub enum FieldReason {
     SelfReference,
     #[error("is ambiguous")]
     Ambiguous,
+    #[error("does not match")]
+    Mismatch,
+    #[error("is not the current password")]
+    WrongPassword,
+    #[error("is outside the departments you may change")]
+    OutOfScope,
+    #[error("belongs to another department")]
+    OtherDepartment,
+    #[error("has a value that is not allowed")]
+    NotAllowed,
 }
 
 impl FieldReason {
+    /// A number the message quotes (a length limit), if any.
+    pub fn limit(&self) -> Option<usize> {
+        match self {
+            FieldReason::Text(t) => t.limit(),
+            _ => None,
+        }
+    }
+
     pub fn code(&self) -> &'static str {
         match self {
             FieldReason::Text(t) => t.code(),
@@ -117,6 +135,11 @@ impl FieldReason {
             FieldReason::Cycle => "cycle",
             FieldReason::SelfReference => "self-reference",
             FieldReason::Ambiguous => "ambiguous",
+            FieldReason::Mismatch => "mismatch",
+            FieldReason::WrongPassword => "wrong-password",
+            FieldReason::OutOfScope => "out-of-scope",
+            FieldReason::OtherDepartment => "other-department",
+            FieldReason::NotAllowed => "not-allowed",
         }
     }
 }

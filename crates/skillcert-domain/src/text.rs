@@ -10,6 +10,8 @@ pub enum TextError {
     Empty,
     #[error("must be at most {max} characters")]
     TooLong { max: usize },
+    #[error("must be at least {min} characters")]
+    TooShort { min: usize },
     #[error("contains characters that are not allowed")]
     BadCharacters,
 }
@@ -19,14 +21,16 @@ impl TextError {
         match self {
             TextError::Empty => "required",
             TextError::TooLong { .. } => "too-long",
+            TextError::TooShort { .. } => "too-short",
             TextError::BadCharacters => "bad-characters",
         }
     }
 
-    /// The limit that was exceeded, for messages that quote it.
-    pub fn max(&self) -> Option<usize> {
+    /// The limit that was crossed, for messages that quote it.
+    pub fn limit(&self) -> Option<usize> {
         match self {
             TextError::TooLong { max } => Some(*max),
+            TextError::TooShort { min } => Some(*min),
             _ => None,
         }
     }

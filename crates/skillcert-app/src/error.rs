@@ -1,0 +1,79 @@
+use skillcert_domain::org::{FieldError, FieldReason};
+use skillcert_store::StoreError;
+use thiserror::Error;
+
+use crate::import::ImportReport;
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Every way a use case can fail. The web crate maps each variant to HTTP in one place.
+#[derive(Debug, Error)]
+pub enum AppError {
+    /// The input is wrong; each field says why.
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("too many failed sign-ins; try again in {minutes} minutes")]
+    Throttled { minutes: i64 },
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// The write conflicts with stored data in a way no single field explains.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// An import file was refused as a whole; the report lists every bad row.
+    #[error("import refused")]
+    ImportRejected(Box<ImportReport>),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn field(field: &'static str, reason: FieldReason) -> Self {
+        AppError::Validation(vec![FieldError::new(field, reason)])
+    }
+
+    /// A stable code for the API's `{code, message, fields}` and for translation keys.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Validation(_) => "validation",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::BadCredentials => "bad-credentials",
+            AppError::Throttled { .. } => "throttled",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not-found",
+            AppError::Conflict(c) => c,
+            AppError::ImportRejected(_) => "import-rejected",
+            AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<Vec<FieldError>> for AppError {
+    fn from(v: Vec<FieldError>) -> Self {
+        AppError::Validation(v)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict { .. } => AppError::Conflict("conflict"),
+            StoreError::Reference(_) => AppError::Conflict("reference"),
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+/// Turns a unique-constraint conflict on a write into a field error (e.g. a code taken).
+pub(crate) fn on_conflict(field: &'static str) -> impl Fn(StoreError) -> AppError {
+    move |e| match e {
+        StoreError::Conflict { .. } => AppError::field(field, FieldReason::Duplicate),
+        other => other.into(),
+    }
+}

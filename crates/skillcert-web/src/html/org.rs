@@ -1,0 +1,8 @@
+//! (filled in by the org pages)
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
