@@ -5,9 +5,10 @@
 # suites too (.ci/run does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && ! command -v chromedriver >/dev/null; then
-  echo "installing chromium and chromium-driver for the browser test…"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+  && { ! command -v chromedriver >/dev/null || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; }; then
+  echo "installing chromium, chromium-driver and a CJK font for the browser test…"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-wqy-microhei >/dev/null
 fi
 cargo test --locked "$@"

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use skillcert_domain::access::Grant;
-use skillcert_domain::demo::{DEMO_PASSWORD, DemoOrg, generate};
+pub use skillcert_domain::demo::DEMO_PASSWORD;
+use skillcert_domain::demo::{DemoOrg, generate};
 use skillcert_domain::org::{DepartmentDraft, EmployeeDraft, PositionDraft, UnitDraft};
 use skillcert_domain::text::Code;
 use skillcert_store::audit::append;

@@ -28,17 +28,31 @@ pub struct DepartmentNode {
     pub writable: bool,
 }
 
-/// The departments the actor may see, in tree order (each parent before its children).
+/// The departments the actor may see, in tree order (each parent before its children), with
+/// their head-counts.
 pub async fn department_tree(app: &App, actor: &Actor) -> AppResult<Vec<DepartmentNode>> {
+    tree(app, actor, true).await
+}
+
+/// The same tree without head-counts (which cost a pass over all employees), for choices.
+pub async fn department_choices(app: &App, actor: &Actor) -> AppResult<Vec<DepartmentNode>> {
+    tree(app, actor, false).await
+}
+
+async fn tree(app: &App, actor: &Actor, with_counts: bool) -> AppResult<Vec<DepartmentNode>> {
     let read = actor.require(Permission::OrgRead)?;
     let write = actor.scope(Permission::OrgWrite);
     let mut r = app.db.read().await?;
     let mut c = r.conn();
     let all = store::list_departments(&mut c).await?;
-    let counts: std::collections::HashMap<i64, i64> = store::department_headcounts(&mut c)
-        .await?
-        .into_iter()
-        .collect();
+    let counts: std::collections::HashMap<i64, i64> = if with_counts {
+        store::department_headcounts(&mut c)
+            .await?
+            .into_iter()
+            .collect()
+    } else {
+        Default::default()
+    };
     let mut out = Vec::with_capacity(all.len());
     fn walk(
         parent: Option<i64>,
@@ -554,7 +568,7 @@ pub struct Choices {
 
 pub async fn choices(app: &App, actor: &Actor) -> AppResult<Choices> {
     Ok(Choices {
-        departments: department_tree(app, actor).await?,
+        departments: department_choices(app, actor).await?,
         units: list_units(app, actor).await?,
         positions: list_positions(app, actor).await?,
     })

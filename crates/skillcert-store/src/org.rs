@@ -102,17 +102,36 @@ pub struct EmployeeView {
     pub updated_at: DateTime<Utc>,
 }
 
-macro_rules! employee_view {
+macro_rules! employee_view_cols {
     () => {
-        "SELECT e.id, e.employee_no, e.name, e.department_id, d.name AS department_name, \
+        "e.id, e.employee_no, e.name, e.department_id, d.name AS department_name, \
      e.position_id, p.name AS position_name, e.unit_id, u.name AS unit_name, \
      e.supervisor_id, s.name AS supervisor_name, s.employee_no AS supervisor_no, \
-     e.hire_date, e.status, e.updated_at \
-     FROM employees e JOIN departments d ON d.id = e.department_id \
+     e.hire_date, e.status, e.updated_at"
+    };
+}
+
+macro_rules! employee_view_from {
+    () => {
+        " FROM employees e JOIN departments d ON d.id = e.department_id \
      LEFT JOIN positions p ON p.id = e.position_id \
      LEFT JOIN units u ON u.id = e.unit_id \
      LEFT JOIN employees s ON s.id = e.supervisor_id"
     };
+}
+
+macro_rules! employee_view {
+    () => {
+        concat!("SELECT ", employee_view_cols!(), employee_view_from!())
+    };
+}
+
+/// A row of a listing page with the number of all matching rows.
+#[derive(FromRow)]
+struct PagedEmployee {
+    #[sqlx(flatten)]
+    view: EmployeeView,
+    total: i64,
 }
 
 // ---------- departments ----------
@@ -358,7 +377,7 @@ pub async fn insert_employee(
     Ok(on!(c, |c| {
         sqlx::query_as::<_, Employee>(concat!(
         "INSERT INTO employees (employee_no, name, department_id, position_id, unit_id, supervisor_id, \
-         hire_date, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
+         hire_date, status, search, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $10, $9, $9) \
          RETURNING ",
         employee_cols!()
     ))
@@ -371,9 +390,15 @@ pub async fn insert_employee(
         .bind(e.hire_date)
         .bind(e.status.key())
         .bind(now)
+        .bind(search_key(e))
         .fetch_one(&mut *c)
         .await
     })?)
+}
+
+/// What the text search of the employee list matches against.
+fn search_key(e: &EmployeeDraft) -> String {
+    format!("{} {}", e.employee_no.as_str(), e.name).to_lowercase()
 }
 
 pub async fn update_employee(
@@ -382,9 +407,10 @@ pub async fn update_employee(
     e: &EmployeeDraft,
     now: DateTime<Utc>,
 ) -> Result<Employee, StoreError> {
-    Ok(on!(c, |c| sqlx::query_as::<_, Employee>(concat!(
+    Ok(on!(c, |c| {
+        sqlx::query_as::<_, Employee>(concat!(
         "UPDATE employees SET employee_no = $2, name = $3, department_id = $4, position_id = $5, \
-         unit_id = $6, supervisor_id = $7, hire_date = $8, status = $9, updated_at = $10 \
+         unit_id = $6, supervisor_id = $7, hire_date = $8, status = $9, updated_at = $10, search = $11 \
          WHERE id = $1 RETURNING ",
         employee_cols!()
     ))
@@ -398,8 +424,10 @@ pub async fn update_employee(
     .bind(e.hire_date)
     .bind(e.status.key())
     .bind(now)
+    .bind(search_key(e))
     .fetch_one(&mut *c)
-    .await)?)
+    .await
+    })?)
 }
 
 /// Inserts many employees in multi-row statements and returns their ids in input order.
@@ -410,14 +438,14 @@ pub async fn insert_employees_bulk(
     rows: &[EmployeeDraft],
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, StoreError> {
-    // 9 parameters a row; stay well under SQLite's 32766 bound parameters a statement.
+    // 10 parameters a row; stay well under SQLite's 32766 bound parameters a statement.
     const CHUNK: usize = 500;
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(CHUNK) {
         let chunk_ids: Vec<i64> = on!(c, |c| {
             let mut qb = QueryBuilder::new(
                 "INSERT INTO employees (employee_no, name, department_id, position_id, unit_id, \
-                 hire_date, status, created_at, updated_at) ",
+                 hire_date, status, search, created_at, updated_at) ",
             );
             qb.push_values(chunk, |mut b, e| {
                 b.push_bind(e.employee_no.as_str().to_string())
@@ -427,6 +455,7 @@ pub async fn insert_employees_bulk(
                     .push_bind(e.unit_id)
                     .push_bind(e.hire_date)
                     .push_bind(e.status.key())
+                    .push_bind(search_key(e))
                     .push_bind(now)
                     .push_bind(now);
             });
@@ -455,20 +484,22 @@ pub async fn update_employees_bulk(
     Ok(())
 }
 
-/// Sets `supervisor_id` for many employees: `(employee id, supervisor id)`.
+/// Sets `supervisor_id` for many employees: `(employee id, supervisor id)`, a few hundred
+/// rows per statement (`UPDATE … FROM (VALUES …)`, which both backends accept; their VALUES
+/// columns are both named `column1`, `column2`).
 pub async fn set_supervisors(
     c: &mut Conn<'_>,
     pairs: &[(i64, Option<i64>)],
 ) -> Result<(), StoreError> {
-    for (id, sup) in pairs {
-        on!(c, |c| sqlx::query(
-            "UPDATE employees SET supervisor_id = $2 WHERE id = $1"
-        )
-        .bind(*id)
-        .bind(*sup)
-        .execute(&mut *c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    for chunk in pairs.chunks(500) {
+        on!(c, |c| {
+            let mut qb = QueryBuilder::new("UPDATE employees SET supervisor_id = v.column2 FROM (");
+            qb.push_values(chunk, |mut b, (id, sup)| {
+                b.push_bind(*id).push_bind(*sup);
+            });
+            qb.push(") AS v WHERE employees.id = v.column1");
+            qb.build().execute(&mut *c).await.map(|r| r.rows_affected())
+        })?;
     }
     Ok(())
 }
@@ -542,11 +573,9 @@ macro_rules! push_employee_filters {
         qb.push(" WHERE 1=1");
         if let Some(text) = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
-            qb.push(" AND (lower(e.name) LIKE ");
-            qb.push_bind(pattern.clone());
-            qb.push(" ESCAPE '\\' OR lower(e.employee_no) LIKE ");
+            qb.push(" AND e.search LIKE ");
             qb.push_bind(pattern);
-            qb.push(" ESCAPE '\\')");
+            qb.push(" ESCAPE '\\'");
         }
         if let Some(ds) = &q.departments {
             if ds.is_empty() {
@@ -598,22 +627,35 @@ pub async fn list_employees(
     let per_page = q.per_page.clamp(1, 500);
     let page = q.page.max(1);
     let offset = (page - 1) * per_page;
-    let (items, total) = on!(c, |c| {
-        let mut count = QueryBuilder::new(
-            "SELECT COUNT(*) FROM employees e JOIN departments d ON d.id = e.department_id",
-        );
-        push_employee_filters!(count, q);
-        let total: i64 = count.build_query_scalar().fetch_one(&mut *c).await?;
-        let mut list = QueryBuilder::new(employee_view!());
+    let rows: Vec<PagedEmployee> = on!(c, |c| {
+        // The page's ids and the total in one pass over the (covering) index, then the details
+        // of just those rows.
+        let order = format!("{} {}, e.id ASC", q.sort.column(), q.dir.sql());
+        let mut list = QueryBuilder::new(concat!(
+            "SELECT page.total, ",
+            employee_view_cols!(),
+            employee_view_from!(),
+            " JOIN (SELECT e.id, COUNT(*) OVER () AS total FROM employees e"
+        ));
+        if q.sort == EmployeeSort::Department {
+            list.push(" JOIN departments d ON d.id = e.department_id");
+        }
         push_employee_filters!(list, q);
         list.push(format!(
-            " ORDER BY {} {}, e.employee_no ASC LIMIT {per_page} OFFSET {offset}",
-            q.sort.column(),
-            q.dir.sql()
+            " ORDER BY {order} LIMIT {per_page} OFFSET {offset}) page ON page.id = e.id ORDER BY {order}"
         ));
-        let items: Vec<EmployeeView> = list.build_query_as().fetch_all(&mut *c).await?;
-        Ok::<_, sqlx::Error>((items, total))
+        list.build_query_as().fetch_all(&mut *c).await
     })?;
+    let total = match rows.first() {
+        Some(r) => r.total,
+        // Past the last page (or nothing matches): count separately.
+        None => on!(c, |c| {
+            let mut count = QueryBuilder::new("SELECT COUNT(*) FROM employees e");
+            push_employee_filters!(count, q);
+            count.build_query_scalar::<i64>().fetch_one(&mut *c).await
+        })?,
+    };
+    let items = rows.into_iter().map(|r| r.view).collect();
     Ok(Page {
         items,
         total,

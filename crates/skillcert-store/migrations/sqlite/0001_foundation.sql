@@ -38,11 +38,15 @@ CREATE TABLE employees (
     supervisor_id INTEGER REFERENCES employees(id),
     hire_date TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('probation', 'active', 'off_duty_training', 'transferred', 'left')),
+    -- lower-cased "employee_no name", kept by the store, so that search needs no per-row lower()
+    search TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
 CREATE INDEX employees_department ON employees(department_id, employee_no);
 CREATE INDEX employees_status ON employees(status, employee_no);
+-- covering for the common list filters (department subtree, status, text search, sort by name)
+CREATE INDEX employees_department_status ON employees(department_id, status, name, search);
 CREATE INDEX employees_supervisor ON employees(supervisor_id);
 CREATE INDEX employees_name ON employees(name);
 
