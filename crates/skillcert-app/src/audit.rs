@@ -87,6 +87,53 @@ pub async fn record<B: Serialize, A: Serialize>(
     Ok(())
 }
 
+/// Records the creation of `entity` number `id` (action `<entity>.create`).
+pub async fn created<A: Serialize>(
+    app: &App,
+    c: &mut Conn<'_>,
+    author: &Author,
+    entity: &str,
+    id: impl ToString,
+    after: &A,
+) -> AppResult<()> {
+    let action = format!("{entity}.create");
+    record(
+        app,
+        c,
+        author,
+        &action,
+        entity,
+        id,
+        None::<&()>,
+        Some(after),
+    )
+    .await
+}
+
+/// Records a change of `entity` number `id` (action `<entity>.update`).
+pub async fn updated<T: Serialize>(
+    app: &App,
+    c: &mut Conn<'_>,
+    author: &Author,
+    entity: &str,
+    id: impl ToString,
+    before: &T,
+    after: &T,
+) -> AppResult<()> {
+    let action = format!("{entity}.update");
+    record(
+        app,
+        c,
+        author,
+        &action,
+        entity,
+        id,
+        Some(before),
+        Some(after),
+    )
+    .await
+}
+
 /// The result of walking the whole chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {

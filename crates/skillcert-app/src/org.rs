@@ -46,9 +46,20 @@ async fn tree(app: &App, actor: &Actor, with_counts: bool) -> AppResult<Vec<Depa
     let mut c = r.conn();
     let all = store::list_departments(&mut c).await?;
     let counts: std::collections::HashMap<i64, i64> = if with_counts {
-        store::department_headcounts(&mut c)
+        // Each department counts everyone in its subtree, as its employee list shows them.
+        let direct: std::collections::HashMap<i64, i64> = store::department_headcounts(&mut c)
             .await?
             .into_iter()
+            .collect();
+        let parents: Vec<(i64, Option<i64>)> = all.iter().map(|d| (d.id, d.parent_id)).collect();
+        all.iter()
+            .map(|d| {
+                let n = skillcert_domain::org::subtree(&[d.id], &parents)
+                    .iter()
+                    .map(|id| direct.get(id).copied().unwrap_or(0))
+                    .sum();
+                (d.id, n)
+            })
             .collect()
     } else {
         Default::default()
@@ -127,17 +138,7 @@ pub async fn create_department(
     let d = store::insert_department(&mut c, &draft, app.now())
         .await
         .map_err(on_conflict("code"))?;
-    audit::record(
-        app,
-        &mut c,
-        &Author::from(actor),
-        "department.create",
-        "department",
-        d.id,
-        None::<&()>,
-        Some(&d),
-    )
-    .await?;
+    audit::created(app, &mut c, &Author::from(actor), "department", d.id, &d).await?;
     tx.commit().await?;
     Ok(d)
 }
@@ -167,15 +168,14 @@ pub async fn update_department(
     let after = store::update_department(&mut c, id, &draft, app.now())
         .await
         .map_err(on_conflict("code"))?;
-    audit::record(
+    audit::updated(
         app,
         &mut c,
         &Author::from(actor),
-        "department.update",
         "department",
         id,
-        Some(&before),
-        Some(&after),
+        &before,
+        &after,
     )
     .await?;
     tx.commit().await?;
@@ -229,17 +229,7 @@ pub async fn create_unit(app: &App, actor: &Actor, input: &UnitInput) -> AppResu
     let u = store::insert_unit(&mut c, &draft, app.now())
         .await
         .map_err(on_conflict("code"))?;
-    audit::record(
-        app,
-        &mut c,
-        &Author::from(actor),
-        "unit.create",
-        "unit",
-        u.id,
-        None::<&()>,
-        Some(&u),
-    )
-    .await?;
+    audit::created(app, &mut c, &Author::from(actor), "unit", u.id, &u).await?;
     tx.commit().await?;
     Ok(u)
 }
@@ -255,15 +245,14 @@ pub async fn update_unit(app: &App, actor: &Actor, id: i64, input: &UnitInput) -
     let after = store::update_unit(&mut c, id, &draft, app.now())
         .await
         .map_err(on_conflict("code"))?;
-    audit::record(
+    audit::updated(
         app,
         &mut c,
         &Author::from(actor),
-        "unit.update",
         "unit",
         id,
-        Some(&before),
-        Some(&after),
+        &before,
+        &after,
     )
     .await?;
     tx.commit().await?;
@@ -311,17 +300,7 @@ pub async fn create_position(
     let p = store::insert_position(&mut c, &draft, app.now())
         .await
         .map_err(on_conflict("code"))?;
-    audit::record(
-        app,
-        &mut c,
-        &Author::from(actor),
-        "position.create",
-        "position",
-        p.id,
-        None::<&()>,
-        Some(&p),
-    )
-    .await?;
+    audit::created(app, &mut c, &Author::from(actor), "position", p.id, &p).await?;
     tx.commit().await?;
     Ok(p)
 }
@@ -340,15 +319,14 @@ pub async fn update_position(
     let after = store::update_position(&mut c, id, &draft, app.now())
         .await
         .map_err(on_conflict("code"))?;
-    audit::record(
+    audit::updated(
         app,
         &mut c,
         &Author::from(actor),
-        "position.update",
         "position",
         id,
-        Some(&before),
-        Some(&after),
+        &before,
+        &after,
     )
     .await?;
     tx.commit().await?;
@@ -508,17 +486,7 @@ pub async fn create_employee(
     let e = store::insert_employee(&mut c, &draft, app.now())
         .await
         .map_err(on_conflict("employee_no"))?;
-    audit::record(
-        app,
-        &mut c,
-        &Author::from(actor),
-        "employee.create",
-        "employee",
-        e.id,
-        None::<&()>,
-        Some(&e),
-    )
-    .await?;
+    audit::created(app, &mut c, &Author::from(actor), "employee", e.id, &e).await?;
     tx.commit().await?;
     Ok(e)
 }
@@ -543,15 +511,14 @@ pub async fn update_employee(
     let after = store::update_employee(&mut c, id, &draft, app.now())
         .await
         .map_err(on_conflict("employee_no"))?;
-    audit::record(
+    audit::updated(
         app,
         &mut c,
         &Author::from(actor),
-        "employee.update",
         "employee",
         id,
-        Some(&before),
-        Some(&after),
+        &before,
+        &after,
     )
     .await?;
     tx.commit().await?;

@@ -146,6 +146,18 @@ impl Browser {
         v.as_array().map(Vec::len).unwrap_or(0)
     }
 
+    /// Waits (up to 10 s) until `css` matches something: a form submission navigates after
+    /// the click has returned.
+    pub async fn wait_for(&self, css: &str) {
+        for _ in 0..100 {
+            if self.count(css).await > 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} did not appear within 10 s");
+    }
+
     /// Saves a PNG into `$SKILLCERT_SCREENSHOTS/<name>.png` when that variable is set (the
     /// user guide's pictures are made this way).
     pub async fn screenshot(&self, name: &str) {

@@ -101,9 +101,11 @@ async fn a_person_signs_in_with_a_demo_login_in_chromium() {
     };
     let s = Server::start().await;
     b.goto(&s.url("/lang/zh-CN?next=/login")).await;
+    b.screenshot("login").await;
     b.fill("input[name=username]", "admin").await;
     b.fill("input[name=password]", "skillcert-demo").await;
     b.click("button[type=submit]").await;
+    b.wait_for("section.tiles").await;
     let h1 = b.text("h1").await;
     assert_eq!(h1, "概览", "dashboard heading after sign-in");
     b.screenshot("dashboard").await;
@@ -113,6 +115,27 @@ async fn a_person_signs_in_with_a_demo_login_in_chromium() {
     b.screenshot("employees").await;
     b.goto(&s.url("/employees/import")).await;
     b.screenshot("import").await;
+    // A file with two bad rows is refused as a whole, row and column named.
+    let bad = s.data_dir().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "工号,姓名,部门,入职日期,状态\nN0001,新员工,CSC-01,2024-02-30,在岗\nN0002,另一人,NOPE,2024-03-01,在岗\n",
+    )
+    .unwrap();
+    b.fill("input[name=file]", bad.to_str().unwrap()).await;
+    b.click("form.stack button[type=submit]").await;
+    b.wait_for("table.issues").await;
+    b.screenshot("import-errors").await;
+    assert_eq!(b.count("table.issues tbody tr").await, 2);
+    for (path, name) in [
+        ("/departments", "departments"),
+        ("/users", "users"),
+        ("/audit", "audit"),
+        ("/audit/verify", "audit-verify"),
+    ] {
+        b.goto(&s.url(path)).await;
+        b.screenshot(name).await;
+    }
     b.goto(&s.url("/lang/en?next=/employees/1")).await;
     assert_eq!(b.text("dt").await, "Employee No.");
     b.screenshot("employee-en").await;
