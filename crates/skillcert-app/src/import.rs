@@ -9,7 +9,9 @@ use std::collections::HashMap;
 use serde::Serialize;
 use skillcert_domain::access::Permission;
 use skillcert_domain::org::{EmployeeDraft, EmployeeFields};
-use skillcert_reports::employees::{EmployeeImportRow, ImportIssue, map_employee_rows};
+use skillcert_reports::employees::{
+    EmployeeImportRow, ImportIssue, duplicate_employee_numbers, map_employee_rows,
+};
 use skillcert_reports::table::{FileKind, read_table};
 use skillcert_store::org as store;
 
@@ -181,7 +183,11 @@ pub async fn import_employees(
         .collect();
 
     let today = app.today();
-    let mut issues: Vec<RowIssue> = Vec::new();
+    // Every bad row is reported, so a repeated number does not hide the other problems.
+    let mut issues: Vec<RowIssue> = duplicate_employee_numbers(&rows)
+        .into_iter()
+        .map(RowIssue::from)
+        .collect();
     // Drafts without supervisor, and the supervisor number each row names.
     let mut drafts: Vec<(usize, EmployeeDraft, Option<String>)> = Vec::with_capacity(n);
     for row in &rows {
@@ -313,6 +319,7 @@ pub async fn import_employees(
         }
     }
     if !issues.is_empty() {
+        issues.sort_by_key(|i| i.line);
         return Err(reject(issues, n));
     }
 

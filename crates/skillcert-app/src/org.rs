@@ -149,11 +149,13 @@ pub async fn update_department(
     id: i64,
     input: &DepartmentInput,
 ) -> AppResult<Department> {
-    let draft = DepartmentDraft::parse(&input.code, &input.name, input.parent_id)?;
+    // Authorization first: someone who may not change this department learns nothing from
+    // validation messages.
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let before = store::get_department(&mut c, id).await?;
     actor.require_in(Permission::OrgWrite, id)?;
+    let draft = DepartmentDraft::parse(&input.code, &input.name, input.parent_id)?;
     if draft.parent_id != before.parent_id {
         require_parent_scope(actor, draft.parent_id)?;
     }
@@ -235,11 +237,11 @@ pub async fn create_unit(app: &App, actor: &Actor, input: &UnitInput) -> AppResu
 }
 
 pub async fn update_unit(app: &App, actor: &Actor, id: i64, input: &UnitInput) -> AppResult<Unit> {
-    let draft = UnitDraft::parse(&input.code, &input.name, &input.kind, input.department_id)?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let before = store::get_unit(&mut c, id).await?;
     actor.require_in(Permission::OrgWrite, before.department_id)?;
+    let draft = UnitDraft::parse(&input.code, &input.name, &input.kind, input.department_id)?;
     actor.require_in(Permission::OrgWrite, draft.department_id)?;
     exists_department(&mut c, "department_id", draft.department_id).await?;
     let after = store::update_unit(&mut c, id, &draft, app.now())

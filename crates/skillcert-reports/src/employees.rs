@@ -151,12 +151,12 @@ pub struct ImportIssue {
 /// Maps the columns of an uploaded table to employee fields.
 ///
 /// Refuses the whole file when its header is wrong — unknown, duplicate or missing columns,
-/// or data under no header — because a typo must not silently drop a column of data. Also
-/// refuses an employee number that occurs twice, pointing at the later row.
+/// or data under no header — because a typo must not silently drop a column of data. Row
+/// problems (see [`duplicate_employee_numbers`]) are left to the caller, who reports them
+/// together with every other bad row.
 ///
 /// Issue codes: `unknown-column`, `duplicate-column`, `missing-column`, `unnamed-column`
-/// (data in a column with a blank header; line = first such row, detail = column letter),
-/// `duplicate-in-file` (detail = the first line).
+/// (data in a column with a blank header; line = first such row, detail = column letter).
 pub fn map_employee_rows(table: RawTable) -> Result<Vec<EmployeeImportRow>, Vec<ImportIssue>> {
     let RawTable { headers, rows } = table;
     let mut issues = Vec::new();
@@ -249,8 +249,15 @@ pub fn map_employee_rows(table: RawTable) -> Result<Vec<EmployeeImportRow>, Vec<
         })
         .collect();
 
-    let mut first_line: HashMap<&str, usize> = HashMap::with_capacity(out.len());
-    for row in &out {
+    Ok(out)
+}
+
+/// An employee number that occurs twice, reported on each later row with the first line as
+/// detail (code `duplicate-in-file`).
+pub fn duplicate_employee_numbers(rows: &[EmployeeImportRow]) -> Vec<ImportIssue> {
+    let mut issues = Vec::new();
+    let mut first_line: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+    for row in rows {
         if row.employee_no.is_empty() {
             continue;
         }
@@ -265,11 +272,7 @@ pub fn map_employee_rows(table: RawTable) -> Result<Vec<EmployeeImportRow>, Vec<
             first_line.insert(&row.employee_no, row.line);
         }
     }
-    if issues.is_empty() {
-        Ok(out)
-    } else {
-        Err(issues)
-    }
+    issues
 }
 
 /// Excel's name for a 0-based column index: A, B, …, Z, AA, AB, …
@@ -685,7 +688,7 @@ mod tests {
                 (9, &["E1", "f", "D", "2024-01-01"]),
             ],
         );
-        let issues = map_employee_rows(t).unwrap_err();
+        let issues = duplicate_employee_numbers(&map_employee_rows(t).unwrap());
         assert_eq!(
             codes(&issues),
             vec![

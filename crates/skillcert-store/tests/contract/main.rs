@@ -1,1 +1,11 @@
+//! The storage contract: every test runs against SQLite, and against PostgreSQL too when
+//! `SKILLCERT_TEST_PG_URL` names a server (each test then gets a database of its own).
 
+#![allow(clippy::unwrap_used)]
+
+mod audit;
+mod db;
+mod org;
+mod schema;
+mod support;
+mod users;

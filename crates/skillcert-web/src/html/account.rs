@@ -1,7 +1,6 @@
 //! Sign-in, sign-out, language switch and password change.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -9,7 +8,7 @@ use serde::Deserialize;
 use skillcert_app::AppError;
 use skillcert_app::auth::{self, SessionKind};
 
-use super::{Ctx, FormErrors, render};
+use super::{Ctx, FormErrors, WebForm, render};
 use crate::error::{WebError, form_errors, message};
 use crate::i18n::{Lang, t};
 use crate::session::{
@@ -82,7 +81,7 @@ pub async fn login(
     lang: Lang,
     headers: HeaderMap,
     csrf: Option<axum::Extension<FormCsrf>>,
-    Form(f): Form<LoginForm>,
+    WebForm(f): WebForm<LoginForm>,
 ) -> Result<Response, WebError> {
     let pre = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or("");
     let presented = csrf.map(|c| c.0.0).unwrap_or_default();
@@ -184,7 +183,7 @@ pub async fn change_password(
     State(state): State<AppState>,
     lang: Lang,
     Me(me): Me,
-    Form(f): Form<PasswordForm>,
+    WebForm(f): WebForm<PasswordForm>,
 ) -> Result<Response, WebError> {
     match auth::change_password(
         &state.app,

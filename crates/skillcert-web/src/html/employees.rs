@@ -1,7 +1,6 @@
 //! Employee list, detail, create/edit forms and file import.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,7 +13,7 @@ use skillcert_app::{AppError, Page};
 use skillcert_domain::access::Permission;
 use skillcert_domain::org::EmployeeStatus;
 
-use super::{Ctx, FormErrors, Pager, opt_id, render};
+use super::{Ctx, FormErrors, Pager, WebForm, opt_id, render};
 use crate::error::{WebError, form_errors, urlencode};
 use crate::i18n::{Lang, t, tf};
 use crate::session::Me;
@@ -292,7 +291,7 @@ pub async fn create(
     State(state): State<AppState>,
     lang: Lang,
     Me(me): Me,
-    Form(f): Form<EmployeeForm>,
+    WebForm(f): WebForm<EmployeeForm>,
 ) -> Result<Response, WebError> {
     let input = f.input();
     match org::create_employee(&state.app, &me, &input).await {
@@ -338,7 +337,7 @@ pub async fn update(
     lang: Lang,
     Me(me): Me,
     Path(id): Path<i64>,
-    Form(f): Form<EmployeeForm>,
+    WebForm(f): WebForm<EmployeeForm>,
 ) -> Result<Response, WebError> {
     let input = f.input();
     match org::update_employee(&state.app, &me, id, &input).await {
@@ -423,9 +422,10 @@ pub async fn import_upload(
     State(state): State<AppState>,
     lang: Lang,
     Me(me): Me,
-    mut mp: Multipart,
+    mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
     me.require(Permission::EmployeeImport)?;
+    let mut mp = mp.map_err(|_| WebError::BadRequest("bad-upload"))?;
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut dry_run = false;
     while let Some(field) = mp

@@ -182,3 +182,21 @@ impl Pager {
         (self.page < self.pages).then(|| self.page + 1)
     }
 }
+
+/// A url-encoded form whose rejection is our error (a localized page), not axum's plain text.
+pub struct WebForm<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for WebForm<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = WebError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, WebError> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(WebForm(v)),
+            Err(_) => Err(WebError::BadRequest("bad-form")),
+        }
+    }
+}

@@ -3,11 +3,11 @@
 //! the input; any other failure becomes the usual error page.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 use skillcert_app::org::{self, DepartmentInput, DepartmentNode, PositionInput, UnitInput};
 use skillcert_app::store::org::{Department, Position};
@@ -16,7 +16,7 @@ use skillcert_domain::access::{Permission, Scope};
 use skillcert_domain::org::{DepartmentDraft, FieldError, FieldReason, UnitKind, subtree};
 use skillcert_domain::text::TextError;
 
-use super::{Ctx, FormErrors, opt_id, render};
+use super::{Ctx, FormErrors, WebForm, opt_id, render};
 use crate::error::{WebError, form_errors};
 use crate::i18n::{Lang, t};
 use crate::session::Me;
@@ -321,7 +321,7 @@ pub async fn create_department(
     State(state): State<AppState>,
     lang: Lang,
     Me(me): Me,
-    Form(f): Form<DepartmentForm>,
+    WebForm(f): WebForm<DepartmentForm>,
 ) -> Result<Response, WebError> {
     me.require(Permission::OrgWrite)?;
     let input = f.input();
@@ -358,7 +358,7 @@ pub async fn update_department(
     lang: Lang,
     Me(me): Me,
     Path(id): Path<i64>,
-    Form(f): Form<DepartmentForm>,
+    WebForm(f): WebForm<DepartmentForm>,
 ) -> Result<Response, WebError> {
     let d = org::get_department(&state.app, &me, id).await?;
     me.require_in(Permission::OrgWrite, d.id)?;
@@ -556,7 +556,7 @@ pub async fn create_unit(
     State(state): State<AppState>,
     lang: Lang,
     Me(me): Me,
-    Form(f): Form<UnitForm>,
+    WebForm(f): WebForm<UnitForm>,
 ) -> Result<Response, WebError> {
     me.require(Permission::OrgWrite)?;
     let input = f.input();
@@ -591,7 +591,7 @@ pub async fn update_unit(
     lang: Lang,
     Me(me): Me,
     Path(id): Path<i64>,
-    Form(f): Form<UnitForm>,
+    WebForm(f): WebForm<UnitForm>,
 ) -> Result<Response, WebError> {
     let u = org::get_unit(&state.app, &me, id).await?;
     me.require_in(Permission::OrgWrite, u.department_id)?;
@@ -696,7 +696,7 @@ pub async fn create_position(
     State(state): State<AppState>,
     lang: Lang,
     Me(me): Me,
-    Form(f): Form<PositionForm>,
+    WebForm(f): WebForm<PositionForm>,
 ) -> Result<Response, WebError> {
     require_global_write(&me)?;
     let input = f.input();
@@ -729,7 +729,7 @@ pub async fn update_position(
     lang: Lang,
     Me(me): Me,
     Path(id): Path<i64>,
-    Form(f): Form<PositionForm>,
+    WebForm(f): WebForm<PositionForm>,
 ) -> Result<Response, WebError> {
     require_global_write(&me)?;
     let p = org::get_position(&state.app, &me, id).await?;

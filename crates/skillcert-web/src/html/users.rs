@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -16,7 +15,7 @@ use skillcert_app::users::{self, UserInput};
 use skillcert_app::{Actor, AppError};
 use skillcert_domain::access::{Permission, Role};
 
-use super::{Ctx, FormErrors, opt_id, render};
+use super::{Ctx, FormErrors, WebForm, opt_id, render};
 use crate::error::{WebError, form_errors};
 use crate::i18n::{Lang, t};
 use crate::session::Me;
@@ -225,7 +224,7 @@ pub async fn create(
     State(state): State<AppState>,
     lang: Lang,
     Me(me): Me,
-    Form(f): Form<UserForm>,
+    WebForm(f): WebForm<UserForm>,
 ) -> Result<Response, WebError> {
     let input = f.input();
     match users::create(&state.app, &me, &input).await {
@@ -356,7 +355,7 @@ pub async fn add_grant(
     lang: Lang,
     Me(me): Me,
     Path(id): Path<i64>,
-    Form(f): Form<GrantForm>,
+    WebForm(f): WebForm<GrantForm>,
 ) -> Result<Response, WebError> {
     let result = users::add_grant(&state.app, &me, id, &f.role, opt_id(&f.department_id))
         .await
@@ -387,7 +386,7 @@ pub async fn reset_password(
     lang: Lang,
     Me(me): Me,
     Path(id): Path<i64>,
-    Form(f): Form<PasswordForm>,
+    WebForm(f): WebForm<PasswordForm>,
 ) -> Result<Response, WebError> {
     let result = users::reset_password(&state.app, &me, id, &f.password)
         .await
@@ -406,7 +405,7 @@ pub async fn set_active(
     lang: Lang,
     Me(me): Me,
     Path(id): Path<i64>,
-    Form(f): Form<ActiveForm>,
+    WebForm(f): WebForm<ActiveForm>,
 ) -> Result<Response, WebError> {
     let active = match f.active.trim() {
         "true" => true,

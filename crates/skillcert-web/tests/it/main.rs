@@ -1,1 +1,12 @@
+//! The web application end to end, in-process: pages and the JSON API over a fresh database
+//! with the demo loaded. A subset also runs on PostgreSQL when `SKILLCERT_TEST_PG_URL` is set.
 
+#![allow(clippy::unwrap_used)]
+
+mod audit;
+mod auth;
+mod employees;
+mod helpers;
+mod i18n;
+mod import;
+mod roles;

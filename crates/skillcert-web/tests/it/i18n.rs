@@ -1,0 +1,521 @@
+//! Both languages are complete for every key the code can ask for, and pages in English
+//! carry no Chinese except the language switch and data.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use axum::http::StatusCode;
+use skillcert_domain::access::Role;
+use skillcert_domain::org::{EmployeeStatus, FieldReason, UnitKind};
+use skillcert_domain::text::TextError;
+use skillcert_reports::EMPLOYEE_COLUMNS;
+use skillcert_web::i18n::{Lang, has, t as tr};
+
+use crate::helpers::*;
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, ext, out);
+        } else if p.extension().is_some_and(|x| x == ext) {
+            out.push(p);
+        }
+    }
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The string literal starting at `s[0] == '"'`, without escapes (keys have none).
+fn literal(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('"')?;
+    let end = rest.find('"')?;
+    Some(&rest[..end])
+}
+
+/// Keys given as literals to `t(`, `tf(`, `ctx.t(`, `ctx.tf(` (and any `.t(`/`.tf(`): the
+/// first argument when it is a literal (templates), else the second (`t(lang, "key")`).
+fn literal_keys(src: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for name in ["t(", "tf("] {
+        let mut from = 0;
+        while let Some(pos) = src[from..].find(name) {
+            let at = from + pos;
+            from = at + name.len();
+            if src[..at].chars().next_back().is_some_and(is_ident) {
+                continue;
+            }
+            let args = src[from..].trim_start();
+            if let Some(k) = literal(args) {
+                keys.push(k.to_string());
+                continue;
+            }
+            // Skip the first argument up to a comma at depth 0.
+            let mut depth = 0i32;
+            let mut second = None;
+            for (i, c) in args.char_indices() {
+                match c {
+                    '(' | '[' | '{' => depth += 1,
+                    ')' | ']' | '}' if depth == 0 => break,
+                    ')' | ']' | '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        second = Some(i + 1);
+                        break;
+                    }
+                    '"' | ';' if depth == 0 => break,
+                    _ => {}
+                }
+            }
+            if let Some(i) = second
+                && let Some(k) = literal(args[i..].trim_start())
+            {
+                keys.push(k.to_string());
+            }
+        }
+    }
+    keys
+}
+
+/// String literals that follow `pattern` in the sources (e.g. `Conflict("`).
+fn literals_after(src: &str, pattern: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(pos) = src[from..].find(pattern) {
+        let at = from + pos + pattern.len() - 1;
+        from = at + 1;
+        if let Some(l) = literal(&src[at..]) {
+            out.push(l.to_string());
+        }
+    }
+    out
+}
+
+fn missing(keys: &BTreeSet<String>) -> Vec<String> {
+    let mut v = Vec::new();
+    for k in keys {
+        for lang in Lang::ALL {
+            if !has(lang, k) {
+                v.push(format!("{} {k}", lang.tag()));
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn the_scanner_finds_literal_keys() {
+    let src = r#"{{ ctx.t("a-b") }} t(lang, "c-d") tf(self.lang, "e-f", &[("n", x)]) ctx.tf("g-h", &[]) foo.list("x") t(lang, &format!("error-{}", c)) fn t(lang: Lang, key: &str)"#;
+    assert_eq!(literal_keys(src), vec!["a-b", "c-d", "e-f", "g-h"]);
+}
+
+#[test]
+fn every_literal_key_exists_in_both_languages() {
+    let root = crate_dir();
+    let mut paths = Vec::new();
+    files(&root.join("templates"), "html", &mut paths);
+    files(&root.join("src"), "rs", &mut paths);
+    assert!(paths.len() > 10, "found the sources");
+    let mut keys = BTreeSet::new();
+    for p in &paths {
+        let src = std::fs::read_to_string(p).unwrap();
+        keys.extend(literal_keys(&src));
+    }
+    assert!(keys.contains("login-title"), "the scanner works: {keys:?}");
+    eprintln!("{} literal keys in {} files", keys.len(), paths.len());
+    let missing = missing(&keys);
+    assert!(missing.is_empty(), "missing keys: {missing:#?}");
+}
+
+/// Every string literal of the form `family-rest` whose family (`nav`, `user`, `error`, …)
+/// is one the message files use: in Rust code such a literal is a key handed on to `t`
+/// indirectly (navigation items, flash messages, sort columns).
+fn key_like_literals(src: &str, families: &BTreeSet<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, part) in src.split('"').enumerate() {
+        // Odd parts lie between quotes (good enough: keys hold no quotes or escapes).
+        if i % 2 == 0 || part.is_empty() {
+            continue;
+        }
+        let well_formed = part
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+            && part.contains('-')
+            && !part.starts_with('-')
+            && !part.ends_with('-')
+            && !part.contains("--");
+        if well_formed && families.contains(part.split('-').next().unwrap_or("")) {
+            out.push(part.to_string());
+        }
+    }
+    out
+}
+
+#[test]
+fn key_like_literals_in_rust_sources_exist() {
+    let all: Vec<&str> = Lang::ALL
+        .iter()
+        .flat_map(|l| skillcert_web::i18n::keys(*l))
+        .collect();
+    let families: BTreeSet<&str> = all.iter().filter_map(|k| k.split('-').next()).collect();
+    assert!(families.contains("nav") && families.contains("error"));
+    let mut paths = Vec::new();
+    files(&crate_dir().join("src"), "rs", &mut paths);
+    let mut keys = BTreeSet::new();
+    for p in &paths {
+        let src = std::fs::read_to_string(p).unwrap();
+        keys.extend(key_like_literals(&src, &families));
+    }
+    assert!(keys.contains("nav-employees"), "{keys:?}");
+    let missing = missing(&keys);
+    assert!(missing.is_empty(), "missing keys: {missing:#?}");
+}
+
+/// Fails to compile when a reason is added, as a reminder to list it below.
+fn field_reason_is_listed(r: &FieldReason) -> bool {
+    match r {
+        FieldReason::Text(TextError::Empty)
+        | FieldReason::Text(TextError::TooLong { .. })
+        | FieldReason::Text(TextError::TooShort { .. })
+        | FieldReason::Text(TextError::BadCharacters)
+        | FieldReason::BadDate
+        | FieldReason::BadStatus
+        | FieldReason::FutureDate
+        | FieldReason::NotFound
+        | FieldReason::Duplicate
+        | FieldReason::Cycle
+        | FieldReason::SelfReference
+        | FieldReason::Ambiguous
+        | FieldReason::Mismatch
+        | FieldReason::WrongPassword
+        | FieldReason::OutOfScope
+        | FieldReason::OtherDepartment
+        | FieldReason::NotAllowed => true,
+    }
+}
+
+fn all_field_reasons() -> Vec<FieldReason> {
+    let v = vec![
+        FieldReason::Text(TextError::Empty),
+        FieldReason::Text(TextError::TooLong { max: 1 }),
+        FieldReason::Text(TextError::TooShort { min: 1 }),
+        FieldReason::Text(TextError::BadCharacters),
+        FieldReason::BadDate,
+        FieldReason::BadStatus,
+        FieldReason::FutureDate,
+        FieldReason::NotFound,
+        FieldReason::Duplicate,
+        FieldReason::Cycle,
+        FieldReason::SelfReference,
+        FieldReason::Ambiguous,
+        FieldReason::Mismatch,
+        FieldReason::WrongPassword,
+        FieldReason::OutOfScope,
+        FieldReason::OtherDepartment,
+        FieldReason::NotAllowed,
+    ];
+    assert!(v.iter().all(field_reason_is_listed));
+    v
+}
+
+fn error_codes() -> BTreeSet<String> {
+    use skillcert_app::AppError;
+    let mut codes: BTreeSet<String> = [
+        AppError::Validation(Vec::new()),
+        AppError::Unauthenticated,
+        AppError::BadCredentials,
+        AppError::Throttled { minutes: 1 },
+        AppError::Forbidden,
+        AppError::NotFound,
+        AppError::ImportRejected(Box::default()),
+        AppError::Internal(anyhow_error()),
+        AppError::from(skillcert_store::StoreError::Conflict {
+            constraint: String::new(),
+        }),
+        AppError::from(skillcert_store::StoreError::Reference(String::new())),
+    ]
+    .iter()
+    .map(|e| e.code().to_string())
+    .collect();
+    for c in [
+        "csrf",
+        "bad-json",
+        "internal",
+        "body-too-large",
+        "bad-upload",
+    ] {
+        codes.insert(c.to_string());
+    }
+    // Conflict codes written in the services, and 400 codes written in the web layer.
+    let app_src = crate_dir().join("../skillcert-app/src");
+    let mut paths = Vec::new();
+    files(&app_src, "rs", &mut paths);
+    files(&crate_dir().join("src"), "rs", &mut paths);
+    for p in paths {
+        let src = std::fs::read_to_string(&p).unwrap();
+        codes.extend(literals_after(&src, "Conflict(\""));
+        codes.extend(literals_after(&src, "BadRequest(\""));
+    }
+    codes
+}
+
+fn anyhow_error() -> anyhow::Error {
+    anyhow::anyhow!("x")
+}
+
+#[test]
+fn every_dynamic_key_exists_in_both_languages() {
+    let mut keys = BTreeSet::new();
+    for s in EmployeeStatus::ALL {
+        keys.insert(format!("status-{}", s.key()));
+    }
+    for r in Role::ALL {
+        keys.insert(format!("role-{}", r.key()));
+    }
+    let errors = error_codes();
+    assert!(
+        errors.contains("last-admin") && errors.contains("bad-query"),
+        "{errors:?}"
+    );
+    for c in &errors {
+        keys.insert(format!("error-{c}"));
+    }
+    for r in all_field_reasons() {
+        keys.insert(format!("field-{}", r.code()));
+    }
+    let import_codes = [
+        "missing-column",
+        "duplicate-column",
+        "unknown-column",
+        "unnamed-column",
+        "duplicate-in-file",
+        "file-empty",
+        "not-utf8",
+        "bad-csv",
+        "bad-xlsx",
+        "no-sheet",
+        "too-many-rows",
+        "unknown-format",
+        "required",
+        "too-long",
+        "bad-characters",
+        "bad-date",
+        "future-date",
+        "bad-status",
+        "not-found",
+        "ambiguous",
+        "out-of-scope",
+        "other-department",
+        "self-reference",
+    ];
+    for c in import_codes {
+        keys.insert(format!("import-issue-{c}"));
+    }
+    for c in EMPLOYEE_COLUMNS {
+        keys.insert(format!("column-{c}"));
+    }
+    for k in [UnitKind::Window, UnitKind::Team] {
+        keys.insert(format!("unit-kind-{}", k.key()));
+    }
+    let missing = missing(&keys);
+    assert!(missing.is_empty(), "missing keys: {missing:#?}");
+}
+
+/// Chinese characters and punctuation; the ideographic space (U+3000), which pages use to
+/// indent department trees, is white space and not counted.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3001}'..='\u{303f}'
+        | '\u{3400}'..='\u{4dbf}'
+        | '\u{4e00}'..='\u{9fff}'
+        | '\u{f900}'..='\u{faff}'
+        | '\u{ff01}'..='\u{ffef}')
+}
+
+/// Every name stored in the database: these may appear in any language.
+async fn data_strings(t: &TestApp) -> Vec<String> {
+    let mut r = t.app.db.read().await.unwrap();
+    let mut c = r.conn();
+    use skillcert_store::{org, users};
+    let mut v: Vec<String> = Vec::new();
+    v.extend(
+        org::list_departments(&mut c)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|d| d.name),
+    );
+    v.extend(
+        org::list_units(&mut c)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.name),
+    );
+    v.extend(
+        org::list_positions(&mut c)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.name),
+    );
+    v.extend(
+        org::all_employees(&mut c)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name),
+    );
+    v.extend(
+        users::list_users(&mut c)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.display_name),
+    );
+    v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+    v.dedup();
+    v
+}
+
+/// The Chinese left on a page once the language switch and data are taken out.
+fn stray_chinese(html: &str, data: &[String]) -> Option<String> {
+    let mut rest = html.replace(">中文<", "><");
+    for d in data {
+        rest = rest.replace(d.as_str(), "");
+    }
+    let at = rest.find(is_cjk)?;
+    let start = rest[..at]
+        .char_indices()
+        .rev()
+        .nth(40)
+        .map_or(0, |(i, _)| i);
+    let end = rest[at..]
+        .char_indices()
+        .nth(40)
+        .map_or(rest.len(), |(i, _)| at + i);
+    Some(rest[start..end].to_string())
+}
+
+#[tokio::test]
+async fn english_pages_hold_no_chinese_but_the_switch_and_data() {
+    let t = TestApp::new().await;
+    let data = data_strings(&t).await;
+    let login = t.get("/login").lang("en").send().await;
+    login.expect(StatusCode::OK);
+    assert!(login.text().contains(">中文<"), "the switch is there");
+    assert_eq!(stray_chinese(&login.text(), &[]), None);
+
+    let s = t.web_login("admin").await;
+    let someone = t.employee_in("CSC-01").await;
+    let user_id = {
+        let mut r = t.app.db.read().await.unwrap();
+        skillcert_store::users::find_user_by_username(&mut r.conn(), "supervisor")
+            .await
+            .unwrap()
+            .unwrap()
+            .id
+    };
+    let mut problems = Vec::new();
+    for path in [
+        "/".to_string(),
+        "/employees".to_string(),
+        "/employees?per_page=500".to_string(),
+        format!("/employees/{}", someone.id),
+        format!("/employees/{}/edit", someone.id),
+        "/employees/new".to_string(),
+        "/employees/import".to_string(),
+        "/account".to_string(),
+        "/departments".to_string(),
+        "/departments/new".to_string(),
+        "/units".to_string(),
+        "/units/new".to_string(),
+        "/positions".to_string(),
+        "/positions/new".to_string(),
+        "/users".to_string(),
+        "/users/new".to_string(),
+        format!("/users/{}", user_id),
+        "/audit".to_string(),
+        "/audit?per_page=500".to_string(),
+        "/audit/verify".to_string(),
+    ] {
+        let r = t.get(&path).lang("en").session(&s).send().await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.text().contains("<html lang=\"en\""), "{path}");
+        if let Some(bit) = stray_chinese(&r.text(), &data) {
+            problems.push(format!("{path}: …{bit}…"));
+        }
+    }
+    // The error page and the sign-in page after a failure.
+    let r = t.get("/no-such-page").lang("en").session(&s).send().await;
+    r.expect(StatusCode::NOT_FOUND);
+    if let Some(bit) = stray_chinese(&r.text(), &data) {
+        problems.push(format!("404 page: …{bit}…"));
+    }
+    let pre = t.pre_csrf().await;
+    let r = t
+        .post("/login")
+        .lang("en")
+        .cookie("sc_csrf", &pre)
+        .form(&[
+            ("_csrf", pre.as_str()),
+            ("username", "admin"),
+            ("password", "nope"),
+        ])
+        .send()
+        .await;
+    if let Some(bit) = stray_chinese(&r.text(), &data) {
+        problems.push(format!("failed sign-in: …{bit}…"));
+    }
+    assert!(
+        problems.is_empty(),
+        "Chinese on English pages:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_language_follows_the_request() {
+    let t = TestApp::new().await;
+    let zh = t.get("/login").lang("zh-CN,zh;q=0.9,en;q=0.8").send().await;
+    zh.expect(StatusCode::OK);
+    let html = zh.text();
+    let title = &html[html.find("<title>").unwrap()..html.find("</title>").unwrap()];
+    assert!(title.contains(tr(Lang::ZhCn, "login-title")), "{title}");
+    assert!(title.chars().any(is_cjk));
+    assert!(html.contains("<html lang=\"zh-CN\""));
+    assert!(
+        stray_chinese(&html, &[]).is_some(),
+        "the detector sees Chinese"
+    );
+
+    // No header: Chinese is the default.
+    let none = t.get("/login").send().await;
+    assert!(none.text().contains("<html lang=\"zh-CN\""));
+
+    // The switch sets a cookie that wins over the header.
+    let r = t.get("/lang/en?next=/login").send().await;
+    assert!(r.status.is_redirection());
+    assert_eq!(r.location().as_deref(), Some("/login"));
+    let lang = r.cookie("sc_lang").expect("sc_lang cookie");
+    let en = t
+        .get("/login")
+        .lang("zh-CN")
+        .cookie("sc_lang", &lang)
+        .send()
+        .await;
+    let html = en.text();
+    let title = &html[html.find("<title>").unwrap()..html.find("</title>").unwrap()];
+    assert!(title.contains(tr(Lang::En, "login-title")), "{title}");
+    // The switch does not redirect off-site.
+    let r = t.get("/lang/en?next=//evil.example/").send().await;
+    assert_eq!(r.location().as_deref(), Some("/"));
+}

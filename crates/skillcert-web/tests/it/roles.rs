@@ -1,0 +1,678 @@
+//! The role matrix: every registered route, for each demo role and for anonymous visitors.
+//!
+//! Pages and forms are fetched with GET; state changes are sent with a valid CSRF token and a
+//! well-formed but invalid body, so that an allowed role is refused by validation (nothing
+//! changes) while a forbidden role must be refused by authorization: 403, never 422.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use axum::http::StatusCode;
+
+use crate::helpers::*;
+
+/// What a route asks of the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Anyone, signed in or not.
+    Public,
+    /// Any signed-in user (dashboard, own account).
+    SignedIn,
+    OrgRead,
+    OrgWrite,
+    Import,
+    Users,
+    Audit,
+}
+
+/// Whether a demo account may do what `need` asks. The supervisor's read scope is CSC-01,
+/// and every record the matrix opens lies there.
+fn allowed(user: &str, need: Need) -> bool {
+    match need {
+        Need::Public | Need::SignedIn => true,
+        Need::OrgRead => matches!(user, "admin" | "manager" | "supervisor"),
+        Need::OrgWrite | Need::Import => matches!(user, "admin" | "manager"),
+        Need::Users | Need::Audit => user == "admin",
+    }
+}
+
+/// How the request carries its (invalid) input.
+#[derive(Debug, Clone, Copy)]
+enum Input {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+    /// A multipart upload with an empty file; the CSRF token goes in the query.
+    EmptyUpload,
+    /// An empty raw body (file import through the API).
+    EmptyRaw,
+    /// The sign-in form with its pre-session token and unknown credentials.
+    SignIn,
+}
+
+struct Route {
+    method: &'static str,
+    path: &'static str,
+    api: bool,
+    need: Need,
+    input: Input,
+    /// The request ends the session it is made with: use a fresh one.
+    ends_session: bool,
+}
+
+const fn page(method: &'static str, path: &'static str, need: Need, input: Input) -> Route {
+    Route {
+        method,
+        path,
+        api: false,
+        need,
+        input,
+        ends_session: false,
+    }
+}
+
+const fn api(method: &'static str, path: &'static str, need: Need, input: Input) -> Route {
+    Route {
+        method,
+        path,
+        api: true,
+        need,
+        input,
+        ends_session: false,
+    }
+}
+
+const EMPLOYEE_FORM: &[(&str, &str)] = &[("employee_no", ""), ("name", ""), ("hire_date", "")];
+const CODE_FORM: &[(&str, &str)] = &[("code", ""), ("name", "")];
+const EMPLOYEE_JSON: &str = r#"{"employee_no": "", "name": "", "hire_date": ""}"#;
+const CODE_JSON: &str = r#"{"code": "", "name": ""}"#;
+const UNIT_JSON: &str = r#"{"code": "", "name": "", "kind": ""}"#;
+const PASSWORD_FORM: &[(&str, &str)] = &[
+    ("current_password", ""),
+    ("new_password", ""),
+    ("confirm_password", ""),
+];
+const PASSWORD_JSON: &str =
+    r#"{"current_password": "", "new_password": "", "confirm_password": ""}"#;
+
+fn routes() -> Vec<Route> {
+    use Input::*;
+    use Need::*;
+    let mut logout = page("POST", "/logout", SignedIn, Form(&[]));
+    logout.ends_session = true;
+    let mut api_logout = api("DELETE", "/session", SignedIn, None);
+    api_logout.ends_session = true;
+    vec![
+        // ---------- pages ----------
+        page("GET", "/", SignedIn, None),
+        page("GET", "/login", Public, None),
+        page("POST", "/login", Public, SignIn),
+        logout,
+        page("GET", "/lang/{tag}", Public, None),
+        page("GET", "/account", SignedIn, None),
+        page("POST", "/account/password", SignedIn, Form(PASSWORD_FORM)),
+        page("GET", "/employees", OrgRead, None),
+        page("GET", "/employees/new", OrgWrite, None),
+        page("POST", "/employees/new", OrgWrite, Form(EMPLOYEE_FORM)),
+        page("GET", "/employees/import", Import, None),
+        page("POST", "/employees/import", Import, EmptyUpload),
+        page("GET", "/employees/import/template.csv", Import, None),
+        page("GET", "/employees/import/template.xlsx", Import, None),
+        page("GET", "/employees/{id}", OrgRead, None),
+        page("GET", "/employees/{id}/edit", OrgWrite, None),
+        page(
+            "POST",
+            "/employees/{id}/edit",
+            OrgWrite,
+            Form(EMPLOYEE_FORM),
+        ),
+        page("GET", "/departments", OrgRead, None),
+        page("GET", "/departments/new", OrgWrite, None),
+        page("POST", "/departments/new", OrgWrite, Form(CODE_FORM)),
+        page("GET", "/departments/{id}/edit", OrgWrite, None),
+        page("POST", "/departments/{id}/edit", OrgWrite, Form(CODE_FORM)),
+        page("GET", "/units", OrgRead, None),
+        page("GET", "/units/new", OrgWrite, None),
+        page("POST", "/units/new", OrgWrite, Form(CODE_FORM)),
+        page("GET", "/units/{id}/edit", OrgWrite, None),
+        page("POST", "/units/{id}/edit", OrgWrite, Form(CODE_FORM)),
+        page("GET", "/positions", OrgRead, None),
+        page("GET", "/positions/new", OrgWrite, None),
+        page("POST", "/positions/new", OrgWrite, Form(CODE_FORM)),
+        page("GET", "/positions/{id}/edit", OrgWrite, None),
+        page("POST", "/positions/{id}/edit", OrgWrite, Form(CODE_FORM)),
+        page("GET", "/users", Users, None),
+        page("GET", "/users/new", Users, None),
+        page("POST", "/users/new", Users, Form(&[("username", "")])),
+        page("GET", "/users/{id}", Users, None),
+        page("POST", "/users/{id}/grants", Users, Form(&[("role", "")])),
+        page(
+            "POST",
+            "/users/{id}/grants/{grant_id}/delete",
+            Users,
+            Form(&[]),
+        ),
+        page(
+            "POST",
+            "/users/{id}/password",
+            Users,
+            Form(&[("password", "")]),
+        ),
+        page(
+            "POST",
+            "/users/{id}/active",
+            Users,
+            Form(&[("active", "maybe")]),
+        ),
+        page("GET", "/audit", Audit, None),
+        page("GET", "/audit/verify", Audit, None),
+        page("GET", "/healthz", Public, None),
+        page("GET", "/readyz", Public, None),
+        page("GET", "/static/app.css", Public, None),
+        page("GET", "/static/app.js", Public, None),
+        // ---------- API ----------
+        api("GET", "/openapi.json", Public, None),
+        api(
+            "POST",
+            "/session",
+            Public,
+            Json(r#"{"username": "nobody-in-the-matrix", "password": "x"}"#),
+        ),
+        api_logout,
+        api("GET", "/me", SignedIn, None),
+        api("POST", "/me/password", SignedIn, Json(PASSWORD_JSON)),
+        api("GET", "/dashboard", SignedIn, None),
+        api("GET", "/departments", OrgRead, None),
+        api("POST", "/departments", OrgWrite, Json(CODE_JSON)),
+        api("GET", "/departments/{id}", OrgRead, None),
+        api("PUT", "/departments/{id}", OrgWrite, Json(CODE_JSON)),
+        api("GET", "/units", OrgRead, None),
+        api("POST", "/units", OrgWrite, Json(UNIT_JSON)),
+        api("GET", "/units/{id}", OrgRead, None),
+        api("PUT", "/units/{id}", OrgWrite, Json(UNIT_JSON)),
+        api("GET", "/positions", OrgRead, None),
+        api("POST", "/positions", OrgWrite, Json(CODE_JSON)),
+        api("GET", "/positions/{id}", OrgRead, None),
+        api("PUT", "/positions/{id}", OrgWrite, Json(CODE_JSON)),
+        api("GET", "/employees", OrgRead, None),
+        api("POST", "/employees", OrgWrite, Json(EMPLOYEE_JSON)),
+        api("POST", "/employees/import", Import, EmptyRaw),
+        api("GET", "/employees/import/template", Import, None),
+        api("GET", "/employees/{id}", OrgRead, None),
+        api("PUT", "/employees/{id}", OrgWrite, Json(EMPLOYEE_JSON)),
+        api("GET", "/users", Users, None),
+        api(
+            "POST",
+            "/users",
+            Users,
+            Json(r#"{"username": "", "display_name": "", "password": ""}"#),
+        ),
+        api("GET", "/users/{id}", Users, None),
+        api("POST", "/users/{id}/grants", Users, Json(r#"{"role": ""}"#)),
+        api("DELETE", "/users/{id}/grants/{grant_id}", Users, None),
+        api(
+            "POST",
+            "/users/{id}/password",
+            Users,
+            Json(r#"{"password": ""}"#),
+        ),
+        api(
+            "POST",
+            "/users/{id}/active",
+            Users,
+            Json(r#"{"active": true}"#),
+        ),
+        api("GET", "/audit", Audit, None),
+        api("GET", "/audit/verify", Audit, None),
+    ]
+}
+
+impl Route {
+    fn full_path(&self) -> String {
+        if self.api {
+            format!("/api/v1{}", self.path)
+        } else {
+            self.path.to_string()
+        }
+    }
+}
+
+/// `(METHOD, path)` of every page route registered in `src/lib.rs` and `src/html/*.rs`, read
+/// from the `.route("…", get(…).post(…))` calls.
+fn registered_page_routes() -> BTreeSet<(String, String)> {
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = vec![src.join("lib.rs")];
+    if let Ok(entries) = std::fs::read_dir(src.join("html")) {
+        paths.extend(
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "rs")),
+        );
+    }
+    let mut out = BTreeSet::new();
+    for p in paths {
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(".route(") {
+            let start = from + pos + ".route(".len();
+            from = start;
+            let rest = text[start..].trim_start();
+            let Some(rest) = rest.strip_prefix('"') else {
+                continue;
+            };
+            let Some(end) = rest.find('"') else { continue };
+            let path = &rest[..end];
+            // The method router: up to the parenthesis that closes `.route(`.
+            let mut depth = 1;
+            let mut close = rest.len();
+            for (i, c) in rest[end + 1..].char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            close = end + 1 + i;
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let methods = &rest[end + 1..close];
+            for (name, method) in [
+                ("get(", "GET"),
+                ("post(", "POST"),
+                ("put(", "PUT"),
+                ("delete(", "DELETE"),
+            ] {
+                let mut f = 0;
+                while let Some(q) = methods[f..].find(name) {
+                    let at = f + q;
+                    f = at + name.len();
+                    let before = methods[..at].chars().next_back();
+                    if before.is_none_or(|c| !(c.is_alphanumeric() || c == '_')) {
+                        out.insert((method.to_string(), path.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_matrix_covers_every_route() {
+    let mine: BTreeSet<(String, String)> = routes()
+        .iter()
+        .map(|r| (r.method.to_string(), r.full_path()))
+        .collect();
+    assert_eq!(mine.len(), routes().len(), "a route is listed twice");
+    let mut registered = registered_page_routes();
+    assert!(registered.contains(&("GET".into(), "/employees/{id}".into())));
+    registered.extend(skillcert_web::api::route_list());
+    let untested: Vec<_> = registered.difference(&mine).collect();
+    assert!(
+        untested.is_empty(),
+        "routes missing from the matrix: {untested:#?}"
+    );
+    let unknown: Vec<_> = mine.difference(&registered).collect();
+    assert!(
+        unknown.is_empty(),
+        "matrix routes not registered: {unknown:#?}"
+    );
+    let documented: BTreeSet<(String, String)> = skillcert_web::api::openapi::documented_paths()
+        .into_iter()
+        .collect();
+    let undocumented_in_matrix: Vec<_> = documented.difference(&mine).collect();
+    assert!(
+        undocumented_in_matrix.is_empty(),
+        "documented API routes missing from the matrix: {undocumented_in_matrix:#?}"
+    );
+}
+
+/// Ids the matrix's paths refer to; all of them inside CSC-01 where it matters.
+struct Fixture {
+    ids: BTreeMap<&'static str, String>,
+}
+
+impl Fixture {
+    async fn new(t: &TestApp) -> Fixture {
+        let mut ids = BTreeMap::new();
+        // An employee of CSC-01 whom no demo account is linked to.
+        let linked: Vec<i64> = {
+            let mut r = t.app.db.read().await.unwrap();
+            skillcert_store::users::list_users(&mut r.conn())
+                .await
+                .unwrap()
+                .into_iter()
+                .filter_map(|u| u.employee_id)
+                .collect()
+        };
+        let csc01 = t.department_id("CSC-01").await;
+        let employee = {
+            let mut r = t.app.db.read().await.unwrap();
+            skillcert_store::org::all_employees(&mut r.conn())
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|e| e.department_id == csc01 && !linked.contains(&e.id))
+                .map(|e| e.id)
+                .min()
+                .unwrap()
+        };
+        let user = {
+            let mut r = t.app.db.read().await.unwrap();
+            skillcert_store::users::find_user_by_username(&mut r.conn(), "employee")
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        };
+        ids.insert("/employees/", employee.to_string());
+        ids.insert("/departments/", csc01.to_string());
+        ids.insert("/units/", t.unit_id("CSC-01-T1").await.to_string());
+        ids.insert("/positions/", t.position_id("AGENT").await.to_string());
+        ids.insert("/users/", user.to_string());
+        Fixture { ids }
+    }
+
+    fn path(&self, template: &str) -> String {
+        let mut p = template
+            .replace("{tag}", "en")
+            .replace("{grant_id}", "999999");
+        if let Some(at) = p.find("{id}") {
+            let id = self
+                .ids
+                .iter()
+                .find(|(prefix, _)| p[..at].ends_with(*prefix))
+                .map(|(_, id)| id.clone())
+                .unwrap_or_else(|| panic!("no id for {template}"));
+            p = p.replacen("{id}", &id, 1);
+        }
+        p
+    }
+}
+
+/// How a role signs in for the matrix.
+struct Caller {
+    name: &'static str,
+    web: Option<WebSession>,
+    token: Option<String>,
+}
+
+async fn send(t: &TestApp, fx: &Fixture, route: &Route, who: &Caller) -> Resp {
+    let mut path = fx.path(&route.full_path());
+    let (web, token) = if route.ends_session && who.web.is_some() {
+        (
+            Some(t.web_login(who.name).await),
+            Some(t.api_login(who.name).await),
+        )
+    } else {
+        (who.web.clone(), who.token.clone())
+    };
+    if matches!(route.input, Input::EmptyUpload)
+        && let Some(s) = &web
+    {
+        path = format!("{path}?_csrf={}", s.csrf);
+    }
+    let method = route.method.parse().unwrap();
+    let mut c = t.call(method, &path);
+    if route.api {
+        if let Some(tok) = &token {
+            c = c.bearer(tok);
+        }
+    } else if let Some(s) = &web {
+        c = c.session(s);
+    }
+    let csrf = web.as_ref().map(|s| s.csrf.clone()).unwrap_or_default();
+    match route.input {
+        Input::None => {}
+        Input::Form(fields) => {
+            let mut all: Vec<(&str, &str)> = fields.to_vec();
+            all.push(("_csrf", csrf.as_str()));
+            c = c.form(&all);
+        }
+        Input::Json(body) => c = c.raw("application/json", body.as_bytes().to_vec()),
+        Input::EmptyUpload => c = c.multipart("empty.csv", b"", &[]),
+        Input::EmptyRaw => c = c.raw("text/csv", Vec::new()),
+        Input::SignIn => {
+            let pre = t.pre_csrf().await;
+            c = c.cookie("sc_csrf", &pre).form(&[
+                ("_csrf", pre.as_str()),
+                ("username", "nobody-in-the-matrix"),
+                ("password", "x"),
+            ]);
+        }
+    }
+    c.send().await
+}
+
+/// What went wrong for one cell of the matrix, if anything.
+fn judge(route: &Route, who: &str, r: &Resp) -> Option<String> {
+    let s = r.status;
+    let to_login =
+        s.is_redirection() && r.location().is_some_and(|l| l.starts_with("/login?next="));
+    let cell = format!(
+        "{who:<10} {} {}: {} {}",
+        route.method,
+        route.full_path(),
+        s.as_u16(),
+        r.location().unwrap_or_default()
+    );
+    if s.is_server_error() {
+        return Some(format!("{cell} (server error)"));
+    }
+    let read = route.method == "GET";
+    if route.need == Need::Public {
+        let ok = s != StatusCode::FORBIDDEN && !to_login;
+        return (!ok).then(|| format!("{cell} (public route refused)"));
+    }
+    if who == "anonymous" {
+        let ok = if route.api {
+            s == StatusCode::UNAUTHORIZED
+        } else {
+            to_login
+        };
+        let want = if route.api {
+            "401"
+        } else {
+            "redirect to /login?next="
+        };
+        return (!ok).then(|| format!("{cell} (want {want})"));
+    }
+    if allowed(who, route.need) {
+        let ok = if read {
+            s.is_success() || (s.is_redirection() && !to_login)
+        } else {
+            // The body was invalid: validation may refuse it, authorization must not.
+            !matches!(s, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) && !to_login
+        };
+        (!ok).then(|| format!("{cell} (want allowed)"))
+    } else {
+        (s != StatusCode::FORBIDDEN).then(|| format!("{cell} (want 403)"))
+    }
+}
+
+#[tokio::test]
+async fn every_role_on_every_route() {
+    let t = TestApp::new().await;
+    let fx = Fixture::new(&t).await;
+    let mut callers = vec![Caller {
+        name: "anonymous",
+        web: None,
+        token: None,
+    }];
+    for name in DEMO_USERS {
+        callers.push(Caller {
+            name,
+            web: Some(t.web_login(name).await),
+            token: Some(t.api_login(name).await),
+        });
+    }
+    let employees = t.count("employees").await;
+    let departments = t.count("departments").await;
+    let units = t.count("units").await;
+    let positions = t.count("positions").await;
+    let users = t.count("users").await;
+    let grants = t.count("grants").await;
+
+    let mut problems = Vec::new();
+    let mut cells = 0;
+    for route in routes() {
+        for who in &callers {
+            let r = send(&t, &fx, &route, who).await;
+            cells += 1;
+            if let Some(p) = judge(&route, who.name, &r) {
+                problems.push(p);
+            }
+        }
+    }
+    assert!(cells > 500, "{cells} cells");
+    assert!(
+        problems.is_empty(),
+        "{} of {cells} cells wrong:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    // Invalid bodies changed nothing.
+    assert_eq!(t.count("employees").await, employees);
+    assert_eq!(t.count("departments").await, departments);
+    assert_eq!(t.count("units").await, units);
+    assert_eq!(t.count("positions").await, positions);
+    assert_eq!(t.count("users").await, users);
+    assert_eq!(t.count("grants").await, grants);
+}
+
+/// A forbidden role gets 403 — or, for a body that cannot even be parsed, our own 400 — and
+/// never a success or a framework's plain-text answer.
+#[tokio::test]
+async fn forbidden_roles_get_403_or_our_400_whatever_the_body() {
+    let t = TestApp::new().await;
+    let fx = Fixture::new(&t).await;
+    // route → what came back instead of 403, with who got it.
+    let mut problems: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for name in ["lecturer", "employee", "supervisor"] {
+        let who = Caller {
+            name,
+            web: Some(t.web_login(name).await),
+            token: Some(t.api_login(name).await),
+        };
+        for route in routes() {
+            if route.method == "GET" || allowed(name, route.need) {
+                continue;
+            }
+            for body in ["", "not json at all", "{}"] {
+                let mut path = fx.path(&route.full_path());
+                let s = who.web.as_ref().unwrap();
+                let mut c = if route.api {
+                    t.call(route.method.parse().unwrap(), &path)
+                        .bearer(who.token.as_ref().unwrap())
+                        .raw("application/json", body.as_bytes().to_vec())
+                } else {
+                    path = format!("{path}?_csrf={}", s.csrf);
+                    t.call(route.method.parse().unwrap(), &path).session(s).raw(
+                        "application/x-www-form-urlencoded",
+                        body.as_bytes().to_vec(),
+                    )
+                };
+                c = c.header("x-csrf-token", &s.csrf);
+                let r = c.send().await;
+                // A body that cannot be parsed may be refused before authorization (400), as
+                // long as the refusal is ours: localized JSON for the API, our error page for
+                // pages — never success, never a framework's plain text.
+                let ours = if route.api {
+                    serde_json::from_slice::<serde_json::Value>(&r.body).is_ok_and(|v| {
+                        matches!(
+                            v["code"].as_str(),
+                            Some("bad-json" | "bad-body" | "bad-query" | "bad-form" | "bad-upload")
+                        )
+                    })
+                } else {
+                    r.text().contains("error-page")
+                };
+                let acceptable = r.status == StatusCode::FORBIDDEN
+                    || (r.status == StatusCode::BAD_REQUEST && ours);
+                if !acceptable {
+                    let what = match serde_json::from_slice::<serde_json::Value>(&r.body) {
+                        Ok(v) => format!("{} {}", r.status.as_u16(), v["code"]),
+                        Err(_) => format!(
+                            "{} {:?}",
+                            r.status.as_u16(),
+                            r.text().chars().take(50).collect::<String>()
+                        ),
+                    };
+                    problems
+                        .entry(format!("{} {}", route.method, route.full_path()))
+                        .or_default()
+                        .insert(format!("{what} ({name})"));
+                }
+            }
+        }
+    }
+    let lines: Vec<String> = problems
+        .iter()
+        .map(|(route, what)| {
+            format!(
+                "{route}: {}",
+                what.iter().cloned().collect::<Vec<_>>().join("; ")
+            )
+        })
+        .collect();
+    assert!(
+        lines.is_empty(),
+        "{} routes answer a forbidden role's malformed body with something else than 403 or our own 400:\n{}",
+        lines.len(),
+        lines.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn a_supervisor_reads_only_inside_their_department() {
+    let t = TestApp::new().await;
+    let token = t.api_login("supervisor").await;
+    let csc01 = t.department_id("CSC-01").await;
+    let r = t.get("/api/v1/departments").bearer(&token).send().await;
+    r.expect(StatusCode::OK);
+    let ids: Vec<i64> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![csc01]);
+    let r = t.get("/api/v1/units").bearer(&token).send().await;
+    r.expect(StatusCode::OK);
+    let units = r.json();
+    let units = units.as_array().unwrap();
+    assert!(!units.is_empty());
+    assert!(
+        units
+            .iter()
+            .all(|u| u["department_id"].as_i64() == Some(csc01))
+    );
+
+    let bh01 = t.department_id("BH-01").await;
+    let window = t.unit_id("BH-01-W1").await;
+    for path in [
+        format!("/api/v1/departments/{bh01}"),
+        format!("/api/v1/units/{window}"),
+    ] {
+        let r = t.get(&path).bearer(&token).send().await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let s = t.web_login("supervisor").await;
+    for path in [
+        format!("/departments/{bh01}/edit"),
+        format!("/units/{window}/edit"),
+        format!("/departments/{csc01}/edit"),
+    ] {
+        let r = t.get(&path).session(&s).send().await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    let page = t.get("/units").session(&s).send().await;
+    page.expect(StatusCode::OK);
+    assert!(!page.text().contains("BH-01-W1"));
+    assert!(page.text().contains("CSC-01-T1"));
+}
