@@ -3,6 +3,8 @@
 //! One binary: `serve` (the default) runs the web UI and API; the other subcommands manage
 //! the database from the command line.
 
+mod evaluate;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -60,6 +62,8 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Apply a certification scheme to a CSV of component inputs (no database needed).
+    Evaluate(evaluate::EvaluateArgs),
 }
 
 #[derive(Args, Default)]
@@ -237,6 +241,10 @@ async fn main() -> Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // Pure computation on files: it must work where no database exists.
+    if let Some(Command::Evaluate(args)) = &cli.command {
+        std::process::exit(evaluate::run(args)?);
+    }
     let app = open(&cli.data).await?;
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs {
         addr: std::env::var("SKILLCERT_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into()),
@@ -284,6 +292,7 @@ async fn main() -> Result<()> {
             println!("Password of {username} reset; their sessions were ended.");
             Ok(())
         }
+        Command::Evaluate(_) => Ok(()), // dispatched above, before the database is opened
     };
     app.db.close().await;
     result

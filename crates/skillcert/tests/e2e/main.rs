@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod evaluate;
 mod server;
 
 use serde_json::{Value, json};
