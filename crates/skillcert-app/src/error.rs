@@ -1,4 +1,5 @@
 use skillcert_domain::org::{FieldError, FieldReason};
+use skillcert_domain::scheme::{InputErrors, SchemeErrors};
 use skillcert_store::StoreError;
 use thiserror::Error;
 
@@ -28,6 +29,13 @@ pub enum AppError {
     /// An import file was refused as a whole; the report lists every bad row.
     #[error("import refused")]
     ImportRejected(Box<ImportReport>),
+    /// A scheme document was refused; each error names its field path (`components[2].weight`)
+    /// and the rule it broke.
+    #[error("invalid scheme: {0}")]
+    SchemeInvalid(SchemeErrors),
+    /// Evaluation inputs were refused; each error names its component.
+    #[error("invalid inputs: {0}")]
+    InputsInvalid(InputErrors),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -48,6 +56,8 @@ impl AppError {
             AppError::NotFound => "not-found",
             AppError::Conflict(c) => c,
             AppError::ImportRejected(_) => "import-rejected",
+            AppError::SchemeInvalid(_) => "invalid-scheme",
+            AppError::InputsInvalid(_) => "invalid-inputs",
             AppError::Internal(_) => "internal",
         }
     }

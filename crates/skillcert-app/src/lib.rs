@@ -12,6 +12,7 @@ pub mod demo;
 mod error;
 pub mod import;
 pub mod org;
+pub mod schemes;
 pub mod users;
 
 use std::sync::Arc;

@@ -62,10 +62,20 @@ impl Role {
                 UserManage,
                 AuditRead,
                 Dashboard,
+                SchemeRead,
+                SchemeManage,
             ],
-            Role::TrainingManager => &[OrgRead, OrgWrite, EmployeeImport, Dashboard],
-            Role::Supervisor => &[OrgRead, Dashboard],
-            Role::Lecturer | Role::Judge | Role::Mentor => &[Dashboard],
+            Role::TrainingManager => &[
+                OrgRead,
+                OrgWrite,
+                EmployeeImport,
+                Dashboard,
+                SchemeRead,
+                SchemeManage,
+            ],
+            Role::Supervisor => &[OrgRead, Dashboard, SchemeRead],
+            Role::Lecturer | Role::Judge => &[Dashboard, SchemeRead],
+            Role::Mentor => &[Dashboard],
             Role::Employee => &[Dashboard],
         }
     }
@@ -87,6 +97,10 @@ pub enum Permission {
     UserManage,
     /// Read and verify the audit log.
     AuditRead,
+    /// See certification schemes, evaluate inputs under them and run what-if comparisons.
+    SchemeRead,
+    /// Save new versions of certification schemes.
+    SchemeManage,
 }
 
 /// One role held by a user, everywhere (`department_id == None`) or in one subtree.
@@ -186,6 +200,29 @@ mod tests {
             },
         ];
         assert_eq!(scope_of(&g, Permission::OrgWrite, expand), Scope::All);
+    }
+
+    #[test]
+    fn schemes_are_read_by_staff_who_assess_and_managed_by_training() {
+        for r in Role::ALL {
+            assert_eq!(
+                r.permissions().contains(&Permission::SchemeRead),
+                matches!(
+                    r,
+                    Role::Admin
+                        | Role::TrainingManager
+                        | Role::Lecturer
+                        | Role::Judge
+                        | Role::Supervisor
+                ),
+                "{r:?} reads schemes"
+            );
+            assert_eq!(
+                r.permissions().contains(&Permission::SchemeManage),
+                matches!(r, Role::Admin | Role::TrainingManager),
+                "{r:?} manages schemes"
+            );
+        }
     }
 
     #[test]

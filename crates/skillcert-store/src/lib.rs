@@ -10,6 +10,7 @@ mod error;
 
 pub mod audit;
 pub mod org;
+pub mod schemes;
 pub mod users;
 
 pub use db::{Backend, Conn, Db, DbOptions, Reader, Tx};

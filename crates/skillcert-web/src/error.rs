@@ -12,6 +12,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Serialize;
 use skillcert_app::AppError;
 use skillcert_app::import::ImportReport;
+use skillcert_app::schemes::input_field;
 
 use crate::i18n::{Lang, t, tf};
 use crate::session::lang_of;
@@ -46,6 +47,8 @@ pub struct ErrorInfo {
     pub fields: Vec<(String, String, Option<usize>)>,
     pub minutes: Option<i64>,
     pub import: Option<Box<ImportReport>>,
+    /// The translation family of the field codes: `field`, `scheme-error` or `input-error`.
+    pub field_family: &'static str,
 }
 
 impl WebError {
@@ -56,6 +59,7 @@ impl WebError {
             fields: Vec::new(),
             minutes: None,
             import: None,
+            field_family: "field",
         };
         match self {
             WebError::Csrf => {
@@ -69,9 +73,10 @@ impl WebError {
             WebError::App(e) => {
                 info.code = e.code();
                 info.status = match &e {
-                    AppError::Validation(_) | AppError::ImportRejected(_) => {
-                        StatusCode::UNPROCESSABLE_ENTITY
-                    }
+                    AppError::Validation(_)
+                    | AppError::ImportRejected(_)
+                    | AppError::SchemeInvalid(_)
+                    | AppError::InputsInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                     AppError::Unauthenticated | AppError::BadCredentials => {
                         StatusCode::UNAUTHORIZED
                     }
@@ -93,6 +98,20 @@ impl WebError {
                                 )
                             })
                             .collect();
+                    }
+                    AppError::SchemeInvalid(es) => {
+                        info.field_family = "scheme-error";
+                        info.fields =
+                            es.0.iter()
+                                .map(|e| (e.field.clone(), e.code().to_string(), None))
+                                .collect();
+                    }
+                    AppError::InputsInvalid(es) => {
+                        info.field_family = "input-error";
+                        info.fields =
+                            es.0.iter()
+                                .map(|e| (input_field(e), e.code().to_string(), None))
+                                .collect();
                     }
                     AppError::Throttled { minutes } => info.minutes = Some(minutes),
                     AppError::ImportRejected(r) => info.import = Some(r),
@@ -161,7 +180,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
                 .map(|(f, c, l)| FieldInfo {
                     field: f.clone(),
                     code: c.clone(),
-                    message: field_message(lang, c, *l),
+                    message: if info.field_family == "field" {
+                        field_message(lang, c, *l)
+                    } else {
+                        t(lang, &format!("{}-{c}", info.field_family)).to_string()
+                    },
                 })
                 .collect(),
             import: info.import.as_deref(),
@@ -210,6 +233,26 @@ pub fn form_errors(lang: Lang, e: &AppError) -> Vec<(String, String)> {
                 )
             })
             .collect(),
+        AppError::SchemeInvalid(es) => {
+            es.0.iter()
+                .map(|e| {
+                    (
+                        e.field.clone(),
+                        t(lang, &format!("scheme-error-{}", e.code())).to_string(),
+                    )
+                })
+                .collect()
+        }
+        AppError::InputsInvalid(es) => {
+            es.0.iter()
+                .map(|e| {
+                    (
+                        input_field(e),
+                        t(lang, &format!("input-error-{}", e.code())).to_string(),
+                    )
+                })
+                .collect()
+        }
         other => vec![(
             String::new(),
             t(lang, &format!("error-{}", other.code())).to_string(),

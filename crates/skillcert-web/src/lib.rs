@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(html::org::routes())
         .merge(html::users::routes())
         .merge(html::audit::routes())
+        .merge(html::schemes::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

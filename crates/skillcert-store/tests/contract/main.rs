@@ -7,5 +7,6 @@ mod audit;
 mod db;
 mod org;
 mod schema;
+mod schemes;
 mod support;
 mod users;

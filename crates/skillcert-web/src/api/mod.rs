@@ -12,6 +12,7 @@ pub mod extract;
 mod http_tests;
 pub mod openapi;
 pub mod org;
+pub mod schemes;
 pub mod session;
 pub mod users;
 
@@ -118,6 +119,10 @@ pub fn operations() -> Vec<Operation> {
         post("/users/{id}/active", users::set_active),
         get("/audit", audit::list),
         get("/audit/verify", audit::verify),
+        get("/schemes", schemes::list),
+        get("/schemes/{key}", schemes::get),
+        post("/schemes/{key}/versions", schemes::create_version),
+        post("/schemes/{key}/evaluate", schemes::evaluate),
     ]
 }
 

@@ -73,6 +73,7 @@ pub fn document() -> Value {
             { "name": "employees", "description": "Employees and importing them from files." },
             { "name": "users", "description": "User accounts and role grants (administrators)." },
             { "name": "audit", "description": "The hash-chained audit log (administrators)." },
+            { "name": "schemes", "description": "Certification schemes: presets, stored versions, evaluation." },
             { "name": "meta", "description": "This document." }
         ],
         "security": [{ "bearerAuth": [] }],
@@ -287,6 +288,15 @@ impl Op {
             .path_params()
             .into_iter()
             .map(|name| {
+                if name == "key" {
+                    return json!({
+                        "name": name,
+                        "in": "path",
+                        "required": true,
+                        "schema": string(),
+                        "description": "A scheme key such as `s1-certification`."
+                    });
+                }
                 json!({
                     "name": name,
                     "in": "path",
@@ -545,6 +555,36 @@ fn operations() -> Vec<Op> {
             .describe("Walks the whole hash chain and reports the first broken record, if any.")
             .ok("The result.", r("Verification"))
             .errors(READ),
+        // schemes
+        op("get", "/schemes", "listSchemes", "schemes", "Certification schemes")
+            .describe("The presets (read-only), then every stored key at its latest version.")
+            .ok("The schemes.", array(r("SchemeSummary")))
+            .errors(READ),
+        op("get", "/schemes/{key}", "getScheme", "schemes", "One scheme version")
+            .query("version", string(), "`latest` (default), `preset`, or a stored version number.")
+            .ok("The version with its TOML source and the key's history.", r("SchemeView"))
+            .errors(&[400, 403, 404]),
+        op("post", "/schemes/{key}/versions", "createSchemeVersion", "schemes", "Save a new version")
+            .describe(
+                "Validates the TOML document and stores it as the next version of the key it \
+                 names (version = highest stored + 1; an edited preset becomes version 1). \
+                 Errors are 422 `invalid-scheme` with one entry per problem in `fields`, each \
+                 naming its field path (`components[2].weight`) and rule code. Needs the \
+                 `scheme_manage` permission.",
+            )
+            .body("SchemeVersionInput")
+            .created("Stored.", r("StoredScheme"), true)
+            .errors(&[400, 403, 404, 409, 422]),
+        op("post", "/schemes/{key}/evaluate", "evaluateScheme", "schemes", "Evaluate one attempt")
+            .describe(
+                "Nothing is written. The body is the domain's `Inputs` (`attempt`, `values` keyed \
+                 by component: a number, a list of judges' marks, or a list of lists for \
+                 per-item panels) plus an optional `version`. Inputs that do not fit the scheme \
+                 are 422 `invalid-inputs`.",
+            )
+            .body("EvaluateInput")
+            .ok("The evaluation with its explanation in the request's language.", r("Evaluation"))
+            .errors(&[400, 403, 404, 422]),
     ]
 }
 
@@ -804,6 +844,132 @@ fn schemas() -> Value {
                     "name": string(),
                     "created_at": datetime(),
                     "updated_at": datetime()
+                }),
+            ),
+        ),
+        (
+            "SchemeSummary",
+            object(
+                &[
+                    "key",
+                    "version",
+                    "origin",
+                    "labels",
+                    "pass_line",
+                    "weights",
+                    "stored_versions",
+                ],
+                json!({
+                    "key": string(),
+                    "version": int(),
+                    "origin": { "type": "string", "enum": ["preset", "stored"] },
+                    "labels": r("Labels"),
+                    "pass_line": { "type": "number" },
+                    "weights": array(object(&["key", "weight"], json!({
+                        "key": string(),
+                        "weight": described(json!({ "type": "number" }), "Percent.")
+                    }))),
+                    "stored_versions": int()
+                }),
+            ),
+        ),
+        (
+            "Labels",
+            object(
+                &["zh-CN", "en"],
+                json!({ "zh-CN": string(), "en": string() }),
+            ),
+        ),
+        (
+            "SchemeView",
+            object(
+                &["key", "version", "origin", "document", "scheme", "versions"],
+                json!({
+                    "key": string(),
+                    "version": int(),
+                    "origin": { "type": "string", "enum": ["preset", "stored"] },
+                    "document": described(string(), "The TOML source."),
+                    "scheme": described(json!({ "type": "object" }), "The validated scheme as data, in the shape of the TOML document."),
+                    "versions": array(object(&["origin", "version", "param"], json!({
+                        "origin": { "type": "string", "enum": ["preset", "stored"] },
+                        "version": int(),
+                        "param": described(string(), "`preset` or the version number, as `?version=` takes it."),
+                        "created_at": { "type": ["string", "null"], "format": "date-time" },
+                        "created_by": int_or_null()
+                    })))
+                }),
+            ),
+        ),
+        (
+            "SchemeVersionInput",
+            object(
+                &["document"],
+                json!({
+                    "document": described(string(), "The scheme as TOML."),
+                    "base": described(string(), "The version edited: `latest` (default), `preset` or a number.")
+                }),
+            ),
+        ),
+        (
+            "StoredScheme",
+            object(
+                &[
+                    "id",
+                    "key",
+                    "version",
+                    "document",
+                    "based_on",
+                    "preset",
+                    "created_by",
+                    "created_at",
+                ],
+                json!({
+                    "id": int(),
+                    "key": string(),
+                    "version": int(),
+                    "document": string(),
+                    "based_on": int_or_null(),
+                    "preset": string_or_null(),
+                    "created_by": int_or_null(),
+                    "created_at": datetime()
+                }),
+            ),
+        ),
+        (
+            "EvaluateInput",
+            object(
+                &[],
+                json!({
+                    "attempt": described(json!({ "type": "integer", "minimum": 1, "default": 1 }), "1-based; a failed attempt n is the n-th failure."),
+                    "values": described(json!({ "type": "object", "additionalProperties": true }), "Component key → a score, a list of marks, or a list of lists of marks."),
+                    "version": described(json!({ "type": ["string", "integer"] }), "`latest` (default), `preset` or a stored version number.")
+                }),
+            ),
+        ),
+        (
+            "Evaluation",
+            object(
+                &[
+                    "scheme_key",
+                    "scheme_version",
+                    "attempt",
+                    "decimals",
+                    "components",
+                    "status",
+                    "hold",
+                    "lines",
+                    "explanation",
+                ],
+                json!({
+                    "scheme_key": string(),
+                    "scheme_version": int(),
+                    "attempt": int(),
+                    "decimals": int(),
+                    "components": array(json!({ "type": "object" })),
+                    "status": described(json!({ "type": "object" }), "`{status: complete, total, passed, level, consequence, …}` or `{status: incomplete, missing}`."),
+                    "hold": boolean(),
+                    "lines": array(json!({ "type": "object" })),
+                    "explanation": array(string())
                 }),
             ),
         ),

@@ -14,13 +14,15 @@ use crate::session::Me;
 use crate::state::AppState;
 
 /// Every permission, in the order `GET /me` lists them.
-pub const ALL_PERMISSIONS: [Permission; 6] = [
+pub const ALL_PERMISSIONS: [Permission; 8] = [
     Permission::Dashboard,
     Permission::OrgRead,
     Permission::OrgWrite,
     Permission::EmployeeImport,
     Permission::UserManage,
     Permission::AuditRead,
+    Permission::SchemeRead,
+    Permission::SchemeManage,
 ];
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +114,8 @@ mod tests {
             Permission::EmployeeImport => 3,
             Permission::UserManage => 4,
             Permission::AuditRead => 5,
+            Permission::SchemeRead => 6,
+            Permission::SchemeManage => 7,
         }
     }
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod dashboard;
 pub mod employees;
 pub mod org;
+pub mod schemes;
 pub mod users;
 
 use askama::Template;
@@ -39,12 +40,13 @@ impl Ctx {
     pub fn new(lang: Lang, actor: Option<&Actor>, here: &str) -> Self {
         let mut nav = Vec::new();
         if let Some(a) = actor {
-            let items: [(&'static str, &'static str, Option<Permission>); 7] = [
+            let items: [(&'static str, &'static str, Option<Permission>); 8] = [
                 ("/", "nav-dashboard", None),
                 ("/employees", "nav-employees", Some(Permission::OrgRead)),
                 ("/departments", "nav-departments", Some(Permission::OrgRead)),
                 ("/units", "nav-units", Some(Permission::OrgRead)),
                 ("/positions", "nav-positions", Some(Permission::OrgRead)),
+                ("/schemes", "nav-schemes", Some(Permission::SchemeRead)),
                 ("/users", "nav-users", Some(Permission::UserManage)),
                 ("/audit", "nav-audit", Some(Permission::AuditRead)),
             ];

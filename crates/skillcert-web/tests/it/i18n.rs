@@ -5,8 +5,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use axum::http::StatusCode;
+use skillcert_app::schemes::Origin;
 use skillcert_domain::access::Role;
 use skillcert_domain::org::{EmployeeStatus, FieldReason, UnitKind};
+use skillcert_domain::scheme::{HrProcedure, SourceKind};
 use skillcert_domain::text::TextError;
 use skillcert_reports::EMPLOYEE_COLUMNS;
 use skillcert_web::i18n::{Lang, has, t as tr};
@@ -236,6 +238,8 @@ fn error_codes() -> BTreeSet<String> {
         AppError::Forbidden,
         AppError::NotFound,
         AppError::ImportRejected(Box::default()),
+        AppError::SchemeInvalid(skillcert_domain::scheme::SchemeErrors(Vec::new())),
+        AppError::InputsInvalid(skillcert_domain::scheme::InputErrors(Vec::new())),
         AppError::Internal(anyhow_error()),
         AppError::from(skillcert_store::StoreError::Conflict {
             constraint: String::new(),
@@ -325,9 +329,136 @@ fn every_dynamic_key_exists_in_both_languages() {
     for k in [UnitKind::Window, UnitKind::Team] {
         keys.insert(format!("unit-kind-{}", k.key()));
     }
+    for c in scheme_error_codes() {
+        keys.insert(format!("scheme-error-{c}"));
+    }
+    for c in SCHEME_INPUT_CODES {
+        keys.insert(format!("input-error-{c}"));
+    }
+    for s in [
+        SourceKind::Exam,
+        SourceKind::Panel,
+        SourceKind::Attendance,
+        SourceKind::Daily,
+        SourceKind::Imported,
+    ] {
+        keys.insert(format!("schemes-source-{}", s.key()));
+    }
+    for h in [
+        HrProcedure::None,
+        HrProcedure::Transfer,
+        HrProcedure::Termination,
+        HrProcedure::TransferOrTermination,
+    ] {
+        keys.insert(format!("schemes-hr-{}", h.key()));
+    }
+    for o in [Origin::Preset, Origin::Stored] {
+        keys.insert(format!("schemes-origin-{}", o.key()));
+    }
     let missing = missing(&keys);
     assert!(missing.is_empty(), "missing keys: {missing:#?}");
 }
+
+/// Every code of a scheme document error: the kinds (listed exhaustively below), with the
+/// text and number codes they wrap.
+fn scheme_error_codes() -> BTreeSet<&'static str> {
+    use skillcert_domain::scheme::{NumberError, NumberFormatError, SchemeErrorKind as K};
+    let kinds = [
+        K::Syntax(String::new()),
+        K::Text(TextError::Empty),
+        K::Text(TextError::TooLong { max: 1 }),
+        K::Text(TextError::TooShort { min: 1 }),
+        K::Text(TextError::BadCharacters),
+        K::BadKey,
+        K::ReservedKey,
+        K::VersionZero,
+        K::Number(NumberError::Empty),
+        K::Number(NumberError::NotANumber),
+        K::Number(NumberError::Negative),
+        K::Number(NumberError::TooManyDecimals),
+        K::Number(NumberError::AboveMax),
+        K::PassOutOfRange,
+        K::BandOutOfRange,
+        K::WeightOutOfRange,
+        K::ToleranceOutOfRange,
+        K::WeightsNot100 { basis_points: 0 },
+        K::NoComponents,
+        K::DuplicateComponent,
+        K::DuplicateBand,
+        K::BandsUnsorted,
+        K::BandsOverlap,
+        K::DecimalsOutOfRange,
+        K::PanelPolicyNotPanel,
+        K::PanelTrimTooMany {
+            min_marks: 1,
+            drops: 1,
+        },
+        K::DuplicateStep,
+        K::WithholdOutOfRange,
+        K::ValidityZero,
+        K::LeadTooLong,
+        K::NumberFormat(NumberFormatError::NoSequence),
+        K::UnknownLevel,
+    ];
+    // Fails to compile when a kind is added, as a reminder to list it above.
+    for k in &kinds {
+        match k {
+            K::Syntax(_)
+            | K::Text(_)
+            | K::BadKey
+            | K::ReservedKey
+            | K::VersionZero
+            | K::Number(_)
+            | K::PassOutOfRange
+            | K::BandOutOfRange
+            | K::WeightOutOfRange
+            | K::ToleranceOutOfRange
+            | K::WeightsNot100 { .. }
+            | K::NoComponents
+            | K::DuplicateComponent
+            | K::DuplicateBand
+            | K::BandsUnsorted
+            | K::BandsOverlap
+            | K::DecimalsOutOfRange
+            | K::PanelPolicyNotPanel
+            | K::PanelTrimTooMany { .. }
+            | K::DuplicateStep
+            | K::WithholdOutOfRange
+            | K::ValidityZero
+            | K::LeadTooLong
+            | K::NumberFormat(_)
+            | K::UnknownLevel => {}
+        }
+    }
+    kinds.iter().map(|k| k.code()).collect()
+}
+
+/// Input error codes of the domain and of the what-if file reader.
+const SCHEME_INPUT_CODES: [&str; 23] = [
+    "attempt-zero",
+    "unknown-component",
+    "wrong-input",
+    "too-few-marks",
+    "ragged-items",
+    "no-items",
+    "item-sum-above-100",
+    "required",
+    "not-a-number",
+    "negative",
+    "too-many-decimals",
+    "above-100",
+    "bad-attempt",
+    "unknown-column",
+    "duplicate-column",
+    "missing-column",
+    "duplicate-row",
+    "file-empty",
+    "not-utf8",
+    "bad-csv",
+    "bad-xlsx",
+    "no-sheet",
+    "too-many-rows",
+];
 
 /// Chinese characters and punctuation; the ideographic space (U+3000), which pages use to
 /// indent department trees, is white space and not counted.

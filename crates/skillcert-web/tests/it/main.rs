@@ -10,3 +10,4 @@ mod helpers;
 mod i18n;
 mod import;
 mod roles;
+mod schemes;

@@ -23,6 +23,8 @@ enum Need {
     Import,
     Users,
     Audit,
+    SchemeRead,
+    SchemeManage,
 }
 
 /// Whether a demo account may do what `need` asks. The supervisor's read scope is CSC-01,
@@ -33,6 +35,11 @@ fn allowed(user: &str, need: Need) -> bool {
         Need::OrgRead => matches!(user, "admin" | "manager" | "supervisor"),
         Need::OrgWrite | Need::Import => matches!(user, "admin" | "manager"),
         Need::Users | Need::Audit => user == "admin",
+        Need::SchemeRead => matches!(
+            user,
+            "admin" | "manager" | "lecturer" | "judge" | "supervisor"
+        ),
+        Need::SchemeManage => matches!(user, "admin" | "manager"),
     }
 }
 
@@ -166,6 +173,17 @@ fn routes() -> Vec<Route> {
         ),
         page("GET", "/audit", Audit, None),
         page("GET", "/audit/verify", Audit, None),
+        page("GET", "/schemes", SchemeRead, None),
+        page("GET", "/schemes/{key}", SchemeRead, None),
+        page("GET", "/schemes/{key}/edit", SchemeManage, None),
+        page(
+            "POST",
+            "/schemes/{key}/edit",
+            SchemeManage,
+            Form(&[("base", ""), ("document", "")]),
+        ),
+        page("GET", "/schemes/{key}/what-if", SchemeRead, None),
+        page("POST", "/schemes/{key}/what-if", SchemeRead, EmptyUpload),
         page("GET", "/healthz", Public, None),
         page("GET", "/readyz", Public, None),
         page("GET", "/static/app.css", Public, None),
@@ -224,6 +242,20 @@ fn routes() -> Vec<Route> {
         ),
         api("GET", "/audit", Audit, None),
         api("GET", "/audit/verify", Audit, None),
+        api("GET", "/schemes", SchemeRead, None),
+        api("GET", "/schemes/{key}", SchemeRead, None),
+        api(
+            "POST",
+            "/schemes/{key}/versions",
+            SchemeManage,
+            Json(r#"{"document": ""}"#),
+        ),
+        api(
+            "POST",
+            "/schemes/{key}/evaluate",
+            SchemeRead,
+            Json(r#"{"attempt": 0}"#),
+        ),
     ]
 }
 
@@ -380,6 +412,7 @@ impl Fixture {
     fn path(&self, template: &str) -> String {
         let mut p = template
             .replace("{tag}", "en")
+            .replace("{key}", "s1-certification")
             .replace("{grant_id}", "999999");
         if let Some(at) = p.find("{id}") {
             let id = self
@@ -542,6 +575,7 @@ async fn every_role_on_every_route() {
     assert_eq!(t.count("positions").await, positions);
     assert_eq!(t.count("users").await, users);
     assert_eq!(t.count("grants").await, grants);
+    assert_eq!(t.count("schemes").await, 0, "no scheme version was saved");
 }
 
 /// A forbidden role gets 403 — or, for a body that cannot even be parsed, our own 400 — and
