@@ -133,6 +133,8 @@ async fn a_person_signs_in_with_a_demo_login_in_chromium() {
         ("/users", "users"),
         ("/audit", "audit"),
         ("/audit/verify", "audit-verify"),
+        ("/schemes", "schemes"),
+        ("/schemes/s1-certification", "scheme-s1"),
     ] {
         b.goto(&s.url(path)).await;
         b.screenshot(name).await;
