@@ -157,23 +157,10 @@ pub async fn verify_chain(app: &App) -> AppResult<Verification> {
         if batch.is_empty() {
             break;
         }
-        // The first record must be seq 1, and each batch continues the previous one.
-        if after == 0 && batch[0].seq != 1 {
-            return Ok(broken(n, ChainBreak::Unlinked { seq: batch[0].seq }));
-        }
+        // Each batch continues from the previous batch's last hash, so a record deleted,
+        // inserted or reordered anywhere (the first one included) breaks a link.
         let records: Vec<_> = batch.iter().map(AuditRow::chained).collect();
-        if let Some(first) = records.first()
-            && after != 0
-            && first.content.seq != after + 1
-        {
-            return Ok(broken(
-                n,
-                ChainBreak::Unlinked {
-                    seq: first.content.seq,
-                },
-            ));
-        }
-        match verify(&prev, &records) {
+        match verify(after, &prev, &records) {
             Ok(last) => prev = last,
             Err(e) => return Ok(broken(n, e)),
         }

@@ -112,9 +112,10 @@ pub async fn login(
     let username = username.trim();
     let now = app.now();
     let since = now - app.config.throttle_window;
-    {
+    let user = {
         let mut r = app.db.read().await?;
-        let (failures, first) = users::recent_failures(&mut r.conn(), username, since).await?;
+        let mut c = r.conn();
+        let (failures, first) = users::recent_failures(&mut c, username, since).await?;
         if failures >= app.config.throttle_failures {
             let until = first.unwrap_or(now) + app.config.throttle_window;
             let minutes = ((until - now).num_seconds() + 59) / 60;
@@ -122,10 +123,7 @@ pub async fn login(
                 minutes: minutes.max(1),
             });
         }
-    }
-    let user = {
-        let mut r = app.db.read().await?;
-        users::find_user_by_username(&mut r.conn(), username).await?
+        users::find_user_by_username(&mut c, username).await?
     };
     let ok = match &user {
         Some(u) if u.active => verify_password(app, password, &u.password_hash)?,
@@ -250,14 +248,6 @@ pub async fn change_password(
         None::<&()>,
     )
     .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Stores the preferred language of a user.
-pub async fn set_locale(app: &App, actor: &Actor, locale: &str) -> AppResult<()> {
-    let mut tx = app.db.begin().await?;
-    users::set_locale(&mut tx.conn(), actor.user_id, locale).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -69,17 +69,24 @@ pub struct ImportReport {
 struct Lookup {
     by_code: HashMap<String, i64>,
     by_name: HashMap<String, Vec<i64>>,
+    code_of: HashMap<i64, String>,
 }
 
 impl Lookup {
     fn new(items: impl Iterator<Item = (i64, String, String)>) -> Self {
         let mut by_code = HashMap::new();
         let mut by_name: HashMap<String, Vec<i64>> = HashMap::new();
+        let mut code_of = HashMap::new();
         for (id, code, name) in items {
+            code_of.insert(id, code.clone());
             by_code.insert(code, id);
             by_name.entry(name).or_default().push(id);
         }
-        Lookup { by_code, by_name }
+        Lookup {
+            by_code,
+            by_name,
+            code_of,
+        }
     }
 
     fn find(&self, raw: &str) -> Result<i64, &'static str> {
@@ -441,14 +448,8 @@ pub async fn import_employees(
 }
 
 fn name_of(lookup: &Lookup, id: Option<i64>) -> String {
-    id.and_then(|id| {
-        lookup
-            .by_code
-            .iter()
-            .find(|(_, v)| **v == id)
-            .map(|(k, _)| k.clone())
-    })
-    .unwrap_or_default()
+    id.and_then(|id| lookup.code_of.get(&id).cloned())
+        .unwrap_or_default()
 }
 
 /// The fields an import would change, with values as a person reads them (codes, not ids).

@@ -77,24 +77,27 @@ pub enum ChainBreak {
     Unlinked { seq: i64 },
 }
 
-/// Walks records in order, continuing from `prev` (the hash before the first given record).
-/// Returns the last hash, to continue with the next batch.
+/// Walks records in order, continuing after record `prev_seq` whose hash is `prev` (`0` and
+/// [`GENESIS`] for the start of the log). Returns the last hash, to continue with the next
+/// batch. Sequence numbers must follow on without gaps, so a forger who deletes a record
+/// must renumber as well as re-hash.
 pub fn verify<'a>(
+    prev_seq: i64,
     prev: &str,
     records: impl IntoIterator<Item = &'a ChainedRecord>,
 ) -> Result<String, ChainBreak> {
     let mut prev = prev.to_string();
-    let mut expected_seq: Option<i64> = None;
+    let mut expected_seq = prev_seq + 1;
     for r in records {
         let seq = r.content.seq;
-        if r.prev_hash != prev || expected_seq.is_some_and(|e| e != seq) {
+        if r.prev_hash != prev || seq != expected_seq {
             return Err(ChainBreak::Unlinked { seq });
         }
         if r.content.hash(&prev) != r.hash {
             return Err(ChainBreak::Edited { seq });
         }
         prev = r.hash.clone();
-        expected_seq = Some(seq + 1);
+        expected_seq = seq + 1;
     }
     Ok(prev)
 }
@@ -133,21 +136,21 @@ mod tests {
     #[test]
     fn an_intact_chain_verifies() {
         let c = chain(5);
-        assert_eq!(verify(GENESIS, &c), Ok(c[4].hash.clone()));
+        assert_eq!(verify(0, GENESIS, &c), Ok(c[4].hash.clone()));
     }
 
     #[test]
     fn an_edit_is_named() {
         let mut c = chain(5);
         c[2].content.after = "{\"name\":\"改过\"}".into();
-        assert_eq!(verify(GENESIS, &c), Err(ChainBreak::Edited { seq: 3 }));
+        assert_eq!(verify(0, GENESIS, &c), Err(ChainBreak::Edited { seq: 3 }));
     }
 
     #[test]
     fn a_deletion_is_named() {
         let mut c = chain(5);
         c.remove(1);
-        assert_eq!(verify(GENESIS, &c), Err(ChainBreak::Unlinked { seq: 3 }));
+        assert_eq!(verify(0, GENESIS, &c), Err(ChainBreak::Unlinked { seq: 3 }));
     }
 
     #[test]
@@ -155,7 +158,7 @@ mod tests {
         let mut c = chain(5);
         c[2].content.after = "{}".into();
         c[2].hash = c[2].content.hash(&c[2].prev_hash);
-        assert_eq!(verify(GENESIS, &c), Err(ChainBreak::Unlinked { seq: 4 }));
+        assert_eq!(verify(0, GENESIS, &c), Err(ChainBreak::Unlinked { seq: 4 }));
     }
 
     #[test]

@@ -472,7 +472,8 @@ pub async fn insert_employees_bulk(
     Ok(ids)
 }
 
-/// Updates many employees in one statement per chunk (an UPDATE … FROM VALUES list).
+/// Updates many employees, one statement each: a re-import changes few rows, so batching
+/// (as [`insert_employees_bulk`] and [`set_supervisors`] do) would not pay for itself here.
 pub async fn update_employees_bulk(
     c: &mut Conn<'_>,
     rows: &[(i64, EmployeeDraft)],

@@ -80,7 +80,7 @@ async fn appends_continue_one_hash_chain() {
         }
         // Stored content is exactly what was hashed, on every backend.
         let chained: Vec<_> = rows.iter().map(AuditRow::chained).collect();
-        assert_eq!(verify(GENESIS, &chained), Ok(rows[2].hash.clone()));
+        assert_eq!(verify(0, GENESIS, &chained), Ok(rows[2].hash.clone()));
         assert_eq!(rows[1].at, t0() + Duration::microseconds(2_002));
         assert_eq!(rows[1].after_json, entry(2, "", "").after);
         assert_eq!(rows[2].actor_user_id, None);
@@ -178,7 +178,7 @@ async fn long_batches_chain_across_insert_chunks() {
         let mut r = t.db.read().await.unwrap();
         let rows = audit::read_chain(&mut r.conn(), 0, 10_000).await.unwrap();
         let chained: Vec<_> = rows.iter().map(AuditRow::chained).collect();
-        assert!(verify(GENESIS, &chained).is_ok());
+        assert!(verify(0, GENESIS, &chained).is_ok());
     })
     .await;
 }
