@@ -200,6 +200,7 @@ pub async fn load(app: &App, seed: u64) -> AppResult<Option<Vec<DemoLogin>>> {
             role: a.display,
         });
     }
+    crate::demo_exams::load(app, &mut c, &author).await?;
     tx.commit().await?;
     Ok(Some(logins))
 }

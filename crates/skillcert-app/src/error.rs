@@ -26,6 +26,10 @@ pub enum AppError {
     /// The write conflicts with stored data in a way no single field explains.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// The request is well formed but cannot be taken as it is; the code says why
+    /// (e.g. an answer of the wrong shape).
+    #[error("refused: {0}")]
+    Unprocessable(&'static str),
     /// An import file was refused as a whole; the report lists every bad row.
     #[error("import refused")]
     ImportRejected(Box<ImportReport>),
@@ -55,6 +59,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not-found",
             AppError::Conflict(c) => c,
+            AppError::Unprocessable(c) => c,
             AppError::ImportRejected(_) => "import-rejected",
             AppError::SchemeInvalid(_) => "invalid-scheme",
             AppError::InputsInvalid(_) => "invalid-inputs",

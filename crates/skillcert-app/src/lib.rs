@@ -9,7 +9,9 @@ pub mod auth;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
+mod demo_exams;
 mod error;
+pub mod exams;
 pub mod import;
 pub mod org;
 pub mod schemes;
@@ -64,6 +66,8 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
+    /// Exam-day caches and the group-committing writer (one per process).
+    pub exams: Arc<exams::ExamRuntime>,
 }
 
 impl App {
@@ -72,6 +76,7 @@ impl App {
             db,
             clock,
             config: Arc::new(config),
+            exams: Arc::new(exams::ExamRuntime::default()),
         }
     }
 

@@ -64,6 +64,10 @@ impl Role {
                 Dashboard,
                 SchemeRead,
                 SchemeManage,
+                QuestionBank,
+                ExamManage,
+                ExamMark,
+                ExamResults,
             ],
             Role::TrainingManager => &[
                 OrgRead,
@@ -72,9 +76,14 @@ impl Role {
                 Dashboard,
                 SchemeRead,
                 SchemeManage,
+                QuestionBank,
+                ExamManage,
+                ExamMark,
+                ExamResults,
             ],
-            Role::Supervisor => &[OrgRead, Dashboard, SchemeRead],
-            Role::Lecturer | Role::Judge => &[Dashboard, SchemeRead],
+            Role::Supervisor => &[OrgRead, Dashboard, SchemeRead, ExamResults],
+            Role::Lecturer => &[Dashboard, SchemeRead, QuestionBank, ExamMark, ExamResults],
+            Role::Judge => &[Dashboard, SchemeRead, ExamMark],
             Role::Mentor => &[Dashboard],
             Role::Employee => &[Dashboard],
         }
@@ -101,6 +110,14 @@ pub enum Permission {
     SchemeRead,
     /// Save new versions of certification schemes.
     SchemeManage,
+    /// Write questions and papers of the question bank.
+    QuestionBank,
+    /// Plan exam sessions, grant extra time, reopen attempts, enter offline scores.
+    ExamManage,
+    /// Mark short answers.
+    ExamMark,
+    /// See exam results and item analysis of candidates in scope.
+    ExamResults,
 }
 
 /// One role held by a user, everywhere (`department_id == None`) or in one subtree.

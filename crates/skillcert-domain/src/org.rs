@@ -113,6 +113,18 @@ pub enum FieldReason {
     OtherDepartment,
     #[error("has a value that is not allowed")]
     NotAllowed,
+    #[error("is not a valid number")]
+    BadNumber,
+    #[error("is out of range")]
+    OutOfRange,
+    #[error("has too many entries")]
+    TooMany,
+    #[error("has the wrong number of options")]
+    OptionCount,
+    #[error("names an option that does not exist")]
+    KeyOutOfRange,
+    #[error("must name exactly one option")]
+    KeyCount,
 }
 
 impl FieldReason {
@@ -140,6 +152,12 @@ impl FieldReason {
             FieldReason::OutOfScope => "out-of-scope",
             FieldReason::OtherDepartment => "other-department",
             FieldReason::NotAllowed => "not-allowed",
+            FieldReason::BadNumber => "bad-number",
+            FieldReason::OutOfRange => "out-of-range",
+            FieldReason::TooMany => "too-many",
+            FieldReason::OptionCount => "option-count",
+            FieldReason::KeyOutOfRange => "key-out-of-range",
+            FieldReason::KeyCount => "key-count",
         }
     }
 }

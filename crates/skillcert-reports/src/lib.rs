@@ -8,6 +8,8 @@
 
 pub mod employees;
 pub mod export;
+pub mod item_analysis;
+pub mod questions;
 pub mod table;
 
 pub use employees::{

@@ -9,7 +9,11 @@ mod db;
 mod error;
 
 pub mod audit;
+pub mod exam_reports;
+pub mod exams;
 pub mod org;
+pub mod papers;
+pub mod questions;
 pub mod schemes;
 pub mod users;
 
@@ -44,7 +48,7 @@ pub enum Dir {
 }
 
 impl Dir {
-    fn sql(self) -> &'static str {
+    pub(crate) fn sql(self) -> &'static str {
         match self {
             Dir::Asc => "ASC",
             Dir::Desc => "DESC",

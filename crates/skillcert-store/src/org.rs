@@ -610,7 +610,7 @@ macro_rules! push_employee_filters {
 }
 
 /// Escapes `%`, `_` and `\` so a search for "50%" finds the text "50%".
-fn escape_like(s: &str) -> String {
+pub(crate) fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         if matches!(ch, '%' | '_' | '\\') {

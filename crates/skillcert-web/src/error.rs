@@ -76,7 +76,8 @@ impl WebError {
                     AppError::Validation(_)
                     | AppError::ImportRejected(_)
                     | AppError::SchemeInvalid(_)
-                    | AppError::InputsInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    | AppError::InputsInvalid(_)
+                    | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
                     AppError::Unauthenticated | AppError::BadCredentials => {
                         StatusCode::UNAUTHORIZED
                     }

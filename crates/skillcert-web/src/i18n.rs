@@ -61,22 +61,28 @@ impl Lang {
 }
 
 /// One file per area, so that areas can be translated independently.
-const ZH_CN: [&str; 5] = [
+const ZH_CN: [&str; 8] = [
     include_str!("../locales/zh-CN/core.txt"),
     include_str!("../locales/zh-CN/org.txt"),
     include_str!("../locales/zh-CN/users.txt"),
     include_str!("../locales/zh-CN/api.txt"),
     include_str!("../locales/zh-CN/schemes.txt"),
+    include_str!("../locales/zh-CN/questions.txt"),
+    include_str!("../locales/zh-CN/exams.txt"),
+    include_str!("../locales/zh-CN/take.txt"),
 ];
-const EN: [&str; 5] = [
+const EN: [&str; 8] = [
     include_str!("../locales/en/core.txt"),
     include_str!("../locales/en/org.txt"),
     include_str!("../locales/en/users.txt"),
     include_str!("../locales/en/api.txt"),
     include_str!("../locales/en/schemes.txt"),
+    include_str!("../locales/en/questions.txt"),
+    include_str!("../locales/en/exams.txt"),
+    include_str!("../locales/en/take.txt"),
 ];
 
-fn parse(files: [&'static str; 5]) -> HashMap<&'static str, &'static str> {
+fn parse(files: [&'static str; 8]) -> HashMap<&'static str, &'static str> {
     files
         .iter()
         .flat_map(|src| src.lines())

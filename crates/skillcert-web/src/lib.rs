@@ -57,11 +57,15 @@ pub fn router(state: AppState) -> Router {
         .merge(html::users::routes())
         .merge(html::audit::routes())
         .merge(html::schemes::routes())
+        .merge(html::questions::routes())
+        .merge(html::exams::routes())
+        .merge(html::take::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
+        .route("/static/exam.js", get(exam_js))
         .fallback(not_found)
         .layer(middleware::from_fn(session::csrf_form_field))
         .layer(middleware::from_fn(error::render_errors))
@@ -105,6 +109,16 @@ async fn js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "max-age=3600"),
         ],
         include_str!("../static/app.js"),
+    )
+}
+
+async fn exam_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=3600"),
+        ],
+        include_str!("../static/exam.js"),
     )
 }
 

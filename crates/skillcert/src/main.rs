@@ -4,6 +4,7 @@
 //! the database from the command line.
 
 mod evaluate;
+mod exam_analyze;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -64,6 +65,17 @@ enum Command {
     },
     /// Apply a certification scheme to a CSV of component inputs (no database needed).
     Evaluate(evaluate::EvaluateArgs),
+    /// Theory exams.
+    Exam {
+        #[command(subcommand)]
+        command: ExamCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExamCommand {
+    /// Item analysis of exam responses from a CSV (no database needed).
+    Analyze(exam_analyze::AnalyzeArgs),
 }
 
 #[derive(Args, Default)]
@@ -182,11 +194,17 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
         .with_context(|| format!("listening on {}", args.addr))?;
     let addr = listener.local_addr()?;
     println!("skillcert listening on http://{addr}");
+    // Closes attempts whose time is up even if no candidate's browser is left to do it.
+    let sweeper = skillcert_app::exams::attempts::spawn_deadline_sweeper(
+        app.clone(),
+        std::time::Duration::from_secs(2),
+    );
     let state = skillcert_web::AppState {
         app,
         secure_cookies: args.secure_cookies,
     };
     skillcert_web::serve(listener, state, shutdown_signal()).await?;
+    sweeper.abort();
     Ok(())
 }
 
@@ -245,6 +263,12 @@ async fn main() -> Result<()> {
     if let Some(Command::Evaluate(args)) = &cli.command {
         std::process::exit(evaluate::run(args)?);
     }
+    if let Some(Command::Exam {
+        command: ExamCommand::Analyze(args),
+    }) = &cli.command
+    {
+        std::process::exit(exam_analyze::run(args)?);
+    }
     let app = open(&cli.data).await?;
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs {
         addr: std::env::var("SKILLCERT_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into()),
@@ -293,6 +317,7 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Evaluate(_) => Ok(()), // dispatched above, before the database is opened
+        Command::Exam { .. } => Ok(()), // likewise
     };
     app.db.close().await;
     result

@@ -5,7 +5,9 @@
 
 mod audit;
 mod db;
+mod exams;
 mod org;
+mod questions;
 mod schema;
 mod schemes;
 mod support;

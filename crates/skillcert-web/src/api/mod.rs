@@ -6,12 +6,15 @@
 //! `{code, message, fields}` with the right status. The routes are one table ([`operations`]),
 //! so the router and the list checked against the OpenAPI document cannot drift apart.
 
+pub mod attempts;
 pub mod audit;
+pub mod exams;
 pub mod extract;
 #[cfg(test)]
 mod http_tests;
 pub mod openapi;
 pub mod org;
+pub mod questions;
 pub mod schemes;
 pub mod session;
 pub mod users;
@@ -35,7 +38,7 @@ pub struct Operation {
     router: MethodRouter<AppState>,
 }
 
-fn get<H, T>(path: &'static str, h: H) -> Operation
+pub(crate) fn get<H, T>(path: &'static str, h: H) -> Operation
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -47,7 +50,7 @@ where
     }
 }
 
-fn post<H, T>(path: &'static str, h: H) -> Operation
+pub(crate) fn post<H, T>(path: &'static str, h: H) -> Operation
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -59,7 +62,7 @@ where
     }
 }
 
-fn put<H, T>(path: &'static str, h: H) -> Operation
+pub(crate) fn put<H, T>(path: &'static str, h: H) -> Operation
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -71,7 +74,7 @@ where
     }
 }
 
-fn delete<H, T>(path: &'static str, h: H) -> Operation
+pub(crate) fn delete<H, T>(path: &'static str, h: H) -> Operation
 where
     H: Handler<T, AppState>,
     T: 'static,
@@ -85,6 +88,14 @@ where
 
 /// Every route of the API.
 pub fn operations() -> Vec<Operation> {
+    let mut ops = base_operations();
+    ops.extend(exams::operations());
+    ops.extend(attempts::operations());
+    ops.extend(questions::operations());
+    ops
+}
+
+fn base_operations() -> Vec<Operation> {
     vec![
         get("/openapi.json", openapi::serve),
         post("/session", session::login),

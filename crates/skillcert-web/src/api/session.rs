@@ -14,7 +14,7 @@ use crate::session::Me;
 use crate::state::AppState;
 
 /// Every permission, in the order `GET /me` lists them.
-pub const ALL_PERMISSIONS: [Permission; 8] = [
+pub const ALL_PERMISSIONS: [Permission; 12] = [
     Permission::Dashboard,
     Permission::OrgRead,
     Permission::OrgWrite,
@@ -23,6 +23,10 @@ pub const ALL_PERMISSIONS: [Permission; 8] = [
     Permission::AuditRead,
     Permission::SchemeRead,
     Permission::SchemeManage,
+    Permission::QuestionBank,
+    Permission::ExamManage,
+    Permission::ExamMark,
+    Permission::ExamResults,
 ];
 
 #[derive(Debug, Deserialize)]
@@ -116,6 +120,10 @@ mod tests {
             Permission::AuditRead => 5,
             Permission::SchemeRead => 6,
             Permission::SchemeManage => 7,
+            Permission::QuestionBank => 8,
+            Permission::ExamManage => 9,
+            Permission::ExamMark => 10,
+            Permission::ExamResults => 11,
         }
     }
 

@@ -5,8 +5,11 @@ pub mod account;
 pub mod audit;
 pub mod dashboard;
 pub mod employees;
+pub mod exams;
 pub mod org;
+pub mod questions;
 pub mod schemes;
+pub mod take;
 pub mod users;
 
 use askama::Template;
@@ -40,19 +43,30 @@ impl Ctx {
     pub fn new(lang: Lang, actor: Option<&Actor>, here: &str) -> Self {
         let mut nav = Vec::new();
         if let Some(a) = actor {
-            let items: [(&'static str, &'static str, Option<Permission>); 8] = [
+            let items: &[(&'static str, &'static str, Option<Permission>)] = &[
                 ("/", "nav-dashboard", None),
+                ("/my-exams", "nav-my-exams", Some(Permission::Dashboard)),
                 ("/employees", "nav-employees", Some(Permission::OrgRead)),
                 ("/departments", "nav-departments", Some(Permission::OrgRead)),
                 ("/units", "nav-units", Some(Permission::OrgRead)),
                 ("/positions", "nav-positions", Some(Permission::OrgRead)),
                 ("/schemes", "nav-schemes", Some(Permission::SchemeRead)),
+                (
+                    "/questions",
+                    "nav-questions",
+                    Some(Permission::QuestionBank),
+                ),
+                ("/papers", "nav-papers", Some(Permission::QuestionBank)),
+                ("/exams", "nav-exams", Some(Permission::ExamResults)),
+                ("/marking", "nav-marking", Some(Permission::ExamMark)),
                 ("/users", "nav-users", Some(Permission::UserManage)),
                 ("/audit", "nav-audit", Some(Permission::AuditRead)),
             ];
             let path = here.split('?').next().unwrap_or("/");
-            for (href, key, perm) in items {
-                if perm.is_none_or(|p| a.can(p)) {
+            for &(href, key, perm) in items {
+                // "My exams" is for people with an employee record.
+                let mine = href != "/my-exams" || a.employee_id.is_some();
+                if mine && perm.is_none_or(|p| a.can(p)) {
                     let active = if href == "/" {
                         path == "/"
                     } else {

@@ -200,7 +200,13 @@ fn field_reason_is_listed(r: &FieldReason) -> bool {
         | FieldReason::WrongPassword
         | FieldReason::OutOfScope
         | FieldReason::OtherDepartment
-        | FieldReason::NotAllowed => true,
+        | FieldReason::NotAllowed
+        | FieldReason::BadNumber
+        | FieldReason::OutOfRange
+        | FieldReason::TooMany
+        | FieldReason::OptionCount
+        | FieldReason::KeyOutOfRange
+        | FieldReason::KeyCount => true,
     }
 }
 
@@ -223,6 +229,12 @@ fn all_field_reasons() -> Vec<FieldReason> {
         FieldReason::OutOfScope,
         FieldReason::OtherDepartment,
         FieldReason::NotAllowed,
+        FieldReason::BadNumber,
+        FieldReason::OutOfRange,
+        FieldReason::TooMany,
+        FieldReason::OptionCount,
+        FieldReason::KeyOutOfRange,
+        FieldReason::KeyCount,
     ];
     assert!(v.iter().all(field_reason_is_listed));
     v
@@ -258,6 +270,12 @@ fn error_codes() -> BTreeSet<String> {
     ] {
         codes.insert(c.to_string());
     }
+    // Refusal codes of the exam services (`Conflict` and `Unprocessable`).
+    codes.extend(
+        skillcert_app::exams::ERROR_CODES
+            .iter()
+            .map(|c| c.to_string()),
+    );
     // Conflict codes written in the services, and 400 codes written in the web layer.
     let app_src = crate_dir().join("../skillcert-app/src");
     let mut paths = Vec::new();
@@ -512,6 +530,33 @@ async fn data_strings(t: &TestApp) -> Vec<String> {
             .into_iter()
             .map(|u| u.display_name),
     );
+    // Exam data: session and paper titles, and the bank's questions.
+    v.extend(
+        skillcert_store::exams::list_sessions(&mut c, None, 1, 500)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|s| s.title),
+    );
+    v.extend(
+        skillcert_store::papers::list(&mut c, true)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.title),
+    );
+    let bank = skillcert_store::questions::export(&mut c, &Default::default())
+        .await
+        .unwrap();
+    for (_, version) in bank {
+        let q = version.question;
+        v.push(q.stem.clone());
+        v.extend(q.body.options().iter().cloned());
+        if let skillcert_domain::exam::question::Body::Short { key_points, .. } = &q.body {
+            v.extend(key_points.iter().cloned());
+        }
+    }
     v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
     v.dedup();
     v
@@ -577,6 +622,13 @@ async fn english_pages_hold_no_chinese_but_the_switch_and_data() {
         "/audit".to_string(),
         "/audit?per_page=500".to_string(),
         "/audit/verify".to_string(),
+        "/questions".to_string(),
+        "/papers".to_string(),
+        "/exams".to_string(),
+        "/exams/1".to_string(),
+        "/exams/2".to_string(),
+        "/exams/2/analysis".to_string(),
+        "/marking".to_string(),
     ] {
         let r = t.get(&path).lang("en").session(&s).send().await;
         assert_eq!(r.status, StatusCode::OK, "{path}");

@@ -6,8 +6,11 @@
 mod audit;
 mod auth;
 mod employees;
+mod exams;
 mod helpers;
 mod i18n;
 mod import;
+mod questions;
 mod roles;
 mod schemes;
+mod take;

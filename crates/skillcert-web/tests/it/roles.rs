@@ -25,6 +25,15 @@ enum Need {
     Audit,
     SchemeRead,
     SchemeManage,
+    ExamManage,
+    ExamMark,
+    /// Exam sessions and results (a supervisor's limited to their departments).
+    ExamResults,
+    /// Item analysis: exam results for the whole company.
+    ExamAnalysis,
+    /// The candidate's own attempt (the matrix's attempt belongs to `employee`).
+    OwnAttempt,
+    QuestionBank,
 }
 
 /// Whether a demo account may do what `need` asks. The supervisor's read scope is CSC-01,
@@ -40,6 +49,12 @@ fn allowed(user: &str, need: Need) -> bool {
             "admin" | "manager" | "lecturer" | "judge" | "supervisor"
         ),
         Need::SchemeManage => matches!(user, "admin" | "manager"),
+        Need::ExamManage => matches!(user, "admin" | "manager"),
+        Need::ExamMark => matches!(user, "admin" | "manager" | "lecturer" | "judge"),
+        Need::ExamResults => matches!(user, "admin" | "manager" | "lecturer" | "supervisor"),
+        Need::ExamAnalysis => matches!(user, "admin" | "manager" | "lecturer"),
+        Need::QuestionBank => matches!(user, "admin" | "manager" | "lecturer"),
+        Need::OwnAttempt => user == "employee",
     }
 }
 
@@ -94,6 +109,10 @@ const CODE_FORM: &[(&str, &str)] = &[("code", ""), ("name", "")];
 const EMPLOYEE_JSON: &str = r#"{"employee_no": "", "name": "", "hire_date": ""}"#;
 const CODE_JSON: &str = r#"{"code": "", "name": ""}"#;
 const UNIT_JSON: &str = r#"{"code": "", "name": "", "kind": ""}"#;
+const EXAM_FORM: &[(&str, &str)] = &[("code", ""), ("title", "")];
+const EXAM_JSON: &str = r#"{"code": "", "title": ""}"#;
+const QUESTION_FORM: &[(&str, &str)] = &[("qtype", ""), ("stem", "")];
+const QUESTION_JSON: &str = r#"{"qtype": "", "stem": ""}"#;
 const PASSWORD_FORM: &[(&str, &str)] = &[
     ("current_password", ""),
     ("new_password", ""),
@@ -184,10 +203,112 @@ fn routes() -> Vec<Route> {
         ),
         page("GET", "/schemes/{key}/what-if", SchemeRead, None),
         page("POST", "/schemes/{key}/what-if", SchemeRead, EmptyUpload),
+        page("GET", "/questions", QuestionBank, None),
+        page("GET", "/questions/new", QuestionBank, None),
+        page("POST", "/questions/new", QuestionBank, Form(QUESTION_FORM)),
+        page("GET", "/questions/import", QuestionBank, None),
+        page("POST", "/questions/import", QuestionBank, EmptyUpload),
+        page("GET", "/questions/import/template.csv", QuestionBank, None),
+        page("GET", "/questions/import/template.xlsx", QuestionBank, None),
+        page("GET", "/questions/export.csv", QuestionBank, None),
+        page("GET", "/questions/export.xlsx", QuestionBank, None),
+        page("GET", "/questions/{id}", QuestionBank, None),
+        page("GET", "/questions/{id}/edit", QuestionBank, None),
+        page(
+            "POST",
+            "/questions/{id}/edit",
+            QuestionBank,
+            Form(QUESTION_FORM),
+        ),
+        page(
+            "POST",
+            "/questions/{id}/archive",
+            QuestionBank,
+            Form(&[("archived", "false")]),
+        ),
+        page("GET", "/papers", QuestionBank, None),
+        page("GET", "/papers/new", QuestionBank, None),
+        page("POST", "/papers/new", QuestionBank, Form(CODE_FORM)),
+        page("GET", "/papers/{id}", QuestionBank, None),
+        page("GET", "/papers/{id}/edit", QuestionBank, None),
+        page("POST", "/papers/{id}/edit", QuestionBank, Form(CODE_FORM)),
+        page("GET", "/papers/{id}/preview", QuestionBank, None),
+        page("GET", "/exams", ExamResults, None),
+        page("GET", "/exams/new", ExamManage, None),
+        page("POST", "/exams/new", ExamManage, Form(EXAM_FORM)),
+        page("GET", "/exams/{id}", ExamResults, None),
+        page("GET", "/exams/{id}/edit", ExamManage, None),
+        page("POST", "/exams/{id}/edit", ExamManage, Form(EXAM_FORM)),
+        page("POST", "/exams/{id}/publish", ExamManage, Form(&[])),
+        page(
+            "POST",
+            "/exams/{id}/status",
+            ExamManage,
+            Form(&[("status", "")]),
+        ),
+        page(
+            "POST",
+            "/exams/{id}/overrides",
+            ExamManage,
+            Form(&[("employee_no", "")]),
+        ),
+        page(
+            "POST",
+            "/exams/{id}/offline",
+            ExamManage,
+            Form(&[("rows", "")]),
+        ),
+        page(
+            "POST",
+            "/exams/{id}/offline/upload",
+            ExamManage,
+            EmptyUpload,
+        ),
+        page(
+            "POST",
+            "/exams/{id}/attempts/{attempt_id}/reopen",
+            ExamManage,
+            Form(&[("minutes", "")]),
+        ),
+        page(
+            "POST",
+            "/exams/{id}/attempts/{attempt_id}/close",
+            ExamManage,
+            Form(&[]),
+        ),
+        page("GET", "/exams/{id}/results.csv", ExamResults, None),
+        page("GET", "/exams/{id}/results.xlsx", ExamResults, None),
+        page("GET", "/exams/{id}/analysis", ExamAnalysis, None),
+        page("GET", "/exams/{id}/analysis.xlsx", ExamAnalysis, None),
+        page("GET", "/marking", ExamMark, None),
+        page(
+            "POST",
+            "/marking/{attempt_id}/{position}",
+            ExamMark,
+            Form(&[("score", "")]),
+        ),
         page("GET", "/healthz", Public, None),
         page("GET", "/readyz", Public, None),
         page("GET", "/static/app.css", Public, None),
         page("GET", "/static/app.js", Public, None),
+        page("GET", "/static/exam.js", Public, None),
+        // The candidate's pages. Starting is for anyone signed in (the service answers by
+        // audience); the matrix starts a draft session, which nobody can, so nothing changes.
+        page("GET", "/my-exams", SignedIn, None),
+        page("POST", "/my-exams/{id}/start", SignedIn, Form(&[])),
+        page("GET", "/my-exams/attempts/{id}", OwnAttempt, None),
+        page(
+            "POST",
+            "/my-exams/attempts/{id}/save",
+            OwnAttempt,
+            Form(&[]),
+        ),
+        page(
+            "POST",
+            "/my-exams/attempts/{id}/submit",
+            OwnAttempt,
+            Form(&[]),
+        ),
         // ---------- API ----------
         api("GET", "/openapi.json", Public, None),
         api(
@@ -255,6 +376,74 @@ fn routes() -> Vec<Route> {
             "/schemes/{key}/evaluate",
             SchemeRead,
             Json(r#"{"attempt": 0}"#),
+        ),
+        api("GET", "/skills", QuestionBank, None),
+        api("GET", "/questions", QuestionBank, None),
+        api("POST", "/questions", QuestionBank, Json(QUESTION_JSON)),
+        api("POST", "/questions/import", QuestionBank, EmptyRaw),
+        api("GET", "/questions/import/template", QuestionBank, None),
+        api("GET", "/questions/export", QuestionBank, None),
+        api("GET", "/questions/{id}", QuestionBank, None),
+        api("PUT", "/questions/{id}", QuestionBank, Json(QUESTION_JSON)),
+        api(
+            "POST",
+            "/questions/{id}/archive",
+            QuestionBank,
+            Json(r#"{"archived": false}"#),
+        ),
+        api("GET", "/papers", QuestionBank, None),
+        api("POST", "/papers", QuestionBank, Json(CODE_JSON)),
+        api("GET", "/papers/{id}", QuestionBank, None),
+        api("PUT", "/papers/{id}", QuestionBank, Json(CODE_JSON)),
+        api("POST", "/papers/{id}/preview", QuestionBank, Json("{}")),
+        api("GET", "/exam-sessions", ExamResults, None),
+        api("POST", "/exam-sessions", ExamManage, Json(EXAM_JSON)),
+        api("GET", "/exam-sessions/{id}", ExamResults, None),
+        api("PUT", "/exam-sessions/{id}", ExamManage, Json(EXAM_JSON)),
+        api("POST", "/exam-sessions/{id}/publish", ExamManage, None),
+        api(
+            "POST",
+            "/exam-sessions/{id}/status",
+            ExamManage,
+            Json(r#"{"status": ""}"#),
+        ),
+        api(
+            "POST",
+            "/exam-sessions/{id}/overrides",
+            ExamManage,
+            Json(r#"{"employee_no": ""}"#),
+        ),
+        api(
+            "POST",
+            "/exam-sessions/{id}/offline-scores",
+            ExamManage,
+            Json(r#"{"rows": []}"#),
+        ),
+        api("GET", "/exam-sessions/{id}/results", ExamResults, None),
+        api("GET", "/exam-sessions/{id}/analysis", ExamAnalysis, None),
+        api(
+            "POST",
+            "/attempts/{id}/reopen",
+            ExamManage,
+            Json(r#"{"minutes": 0}"#),
+        ),
+        api("POST", "/attempts/{id}/close", ExamManage, None),
+        api("GET", "/my/exams", SignedIn, None),
+        api("POST", "/exam-sessions/{id}/attempts", SignedIn, None),
+        api("GET", "/attempts/{id}", OwnAttempt, None),
+        api(
+            "PUT",
+            "/attempts/{id}/answers/{position}",
+            OwnAttempt,
+            Json(r#"{"seq": 0, "answer": {"text": ""}}"#),
+        ),
+        api("POST", "/attempts/{id}/submit", OwnAttempt, None),
+        api("GET", "/marking", ExamMark, None),
+        api(
+            "POST",
+            "/marking/{attempt_id}/{position}",
+            ExamMark,
+            Json(r#"{"score": ""}"#),
         ),
     ]
 }
@@ -406,14 +595,80 @@ impl Fixture {
         ids.insert("/units/", t.unit_id("CSC-01-T1").await.to_string());
         ids.insert("/positions/", t.position_id("AGENT").await.to_string());
         ids.insert("/users/", user.to_string());
+        // A question and a paper of the bank, made by an administrator.
+        let admin = t.api_login("admin").await;
+        let question = t
+            .post("/api/v1/questions")
+            .bearer(&admin)
+            .json(&serde_json::json!({
+                "code": "MATRIX-Q", "qtype": "true_false", "stem": "矩阵用题", "key": "T", "points": 2
+            }))
+            .send()
+            .await
+            .json();
+        let paper = t
+            .post("/api/v1/papers")
+            .bearer(&admin)
+            .json(&serde_json::json!({
+                "code": "MATRIX-P", "title": "矩阵用卷", "total": 2, "parts": [{"question": "MATRIX-Q"}]
+            }))
+            .send()
+            .await
+            .json();
+        ids.insert("/questions/", question["id"].to_string());
+        ids.insert("/papers/", paper["id"].to_string());
+        // A published exam session of CSC-01 whose attempt (by `employee`) is graded.
+        let exam = crate::exams::matrix_fixture(t).await;
+        ids.insert("/exams/", exam.session_id.to_string());
+        ids.insert("/exam-sessions/", exam.session_id.to_string());
+        ids.insert("/attempts/", exam.attempt_id.to_string());
+        ids.insert("{attempt_id}", exam.attempt_id.to_string());
+        ids.insert("{position}", exam.position.to_string());
+        let draft = {
+            let mut tx = t.app.db.begin().await.unwrap();
+            let s = skillcert_store::exams::insert_session(
+                &mut tx.conn(),
+                &skillcert_store::exams::SessionFields {
+                    code: "MATRIX-DRAFT".into(),
+                    title: "draft".into(),
+                    paper_id: None,
+                    mode: "online".into(),
+                    opens_at_ms: 0,
+                    closes_at_ms: i64::MAX / 2,
+                    duration_minutes: 60,
+                    attempts_allowed: 9,
+                    pass_mark: 6000,
+                    review: "never".into(),
+                    double_marking: false,
+                    divergence: 0,
+                    audience: "departments".into(),
+                },
+                start_time(),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            s.id
+        };
+        ids.insert("/my-exams/{id}/start", draft.to_string());
+        ids.insert("/api/v1/exam-sessions/{id}/attempts", draft.to_string());
         Fixture { ids }
     }
 
     fn path(&self, template: &str) -> String {
+        // Routes with an id of their own (starting an attempt uses a draft session).
+        if let Some(id) = self.ids.get(template) {
+            return template.replacen("{id}", id, 1);
+        }
         let mut p = template
             .replace("{tag}", "en")
             .replace("{key}", "s1-certification")
             .replace("{grant_id}", "999999");
+        for placeholder in ["{attempt_id}", "{position}"] {
+            if let Some(v) = self.ids.get(placeholder) {
+                p = p.replace(placeholder, v);
+            }
+        }
         if let Some(at) = p.find("{id}") {
             let id = self
                 .ids
@@ -549,7 +804,21 @@ async fn every_role_on_every_route() {
     let positions = t.count("positions").await;
     let users = t.count("users").await;
     let grants = t.count("grants").await;
+    let questions = t.count("questions").await;
+    let question_versions = t.count("question_versions").await;
+    let papers = t.count("papers").await;
 
+    let exam_tables = [
+        "exam_sessions",
+        "exam_attempts",
+        "exam_answers",
+        "exam_marks",
+        "exam_overrides",
+    ];
+    let mut exam_counts = Vec::new();
+    for table in exam_tables {
+        exam_counts.push(t.count(table).await);
+    }
     let mut problems = Vec::new();
     let mut cells = 0;
     for route in routes() {
@@ -575,6 +844,24 @@ async fn every_role_on_every_route() {
     assert_eq!(t.count("positions").await, positions);
     assert_eq!(t.count("users").await, users);
     assert_eq!(t.count("grants").await, grants);
+    assert_eq!(t.count("questions").await, questions);
+    assert_eq!(t.count("question_versions").await, question_versions);
+    assert_eq!(t.count("papers").await, papers);
+    for (table, before) in exam_tables.iter().zip(&exam_counts) {
+        assert_eq!(t.count(table).await, *before, "{table}");
+    }
+    let session = fx.ids["/exams/"].parse::<i64>().unwrap();
+    let still: (String, String) = {
+        let mut r = t.app.db.read().await.unwrap();
+        let c = &mut r.conn();
+        let s = skillcert_store::exams::get_session(c, session)
+            .await
+            .unwrap();
+        let a = fx.ids["/attempts/"].parse::<i64>().unwrap();
+        let a = skillcert_store::exams::get_attempt(c, a).await.unwrap();
+        (s.status, a.status)
+    };
+    assert_eq!(still, ("published".into(), "graded".into()));
     assert_eq!(t.count("schemes").await, 0, "no scheme version was saved");
 }
 

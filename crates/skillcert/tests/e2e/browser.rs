@@ -135,6 +135,27 @@ impl Browser {
         v.as_str().unwrap_or_default().trim().to_string()
     }
 
+    /// Runs `script` in the page and returns what it returns.
+    pub async fn execute(&self, script: &str) -> Value {
+        self.cmd(
+            reqwest::Method::POST,
+            "/execute/sync",
+            json!({"script": script, "args": []}),
+        )
+        .await
+    }
+
+    /// Waits (up to 10 s) until `script` returns `true`.
+    pub async fn wait_until(&self, script: &str) {
+        for _ in 0..100 {
+            if self.execute(script).await == Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{script} did not become true within 10 s");
+    }
+
     pub async fn count(&self, css: &str) -> usize {
         let v = self
             .cmd(

@@ -4,6 +4,8 @@
 
 mod browser;
 mod evaluate;
+mod exam;
+mod exam_analyze;
 mod server;
 
 use serde_json::{Value, json};

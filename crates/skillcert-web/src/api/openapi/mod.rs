@@ -10,6 +10,10 @@ use serde_json::{Map, Value, json};
 use skillcert_domain::access::Role;
 use skillcert_domain::org::EmployeeStatus;
 
+mod attempts;
+mod exams;
+mod questions;
+
 use super::PREFIX;
 use super::org::{CSV_MIME, XLSX_MIME};
 use super::session::ALL_PERMISSIONS;
@@ -94,50 +98,50 @@ pub fn document() -> Value {
 
 // ---------- building blocks ----------
 
-fn r(name: &str) -> Value {
+pub(super) fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-fn int() -> Value {
+pub(super) fn int() -> Value {
     json!({ "type": "integer", "format": "int64" })
 }
 
-fn int_or_null() -> Value {
+pub(super) fn int_or_null() -> Value {
     json!({ "type": ["integer", "null"], "format": "int64" })
 }
 
-fn string() -> Value {
+pub(super) fn string() -> Value {
     json!({ "type": "string" })
 }
 
-fn string_or_null() -> Value {
+pub(super) fn string_or_null() -> Value {
     json!({ "type": ["string", "null"] })
 }
 
-fn boolean() -> Value {
+pub(super) fn boolean() -> Value {
     json!({ "type": "boolean" })
 }
 
-fn datetime() -> Value {
+pub(super) fn datetime() -> Value {
     json!({ "type": "string", "format": "date-time" })
 }
 
-fn array(items: Value) -> Value {
+pub(super) fn array(items: Value) -> Value {
     json!({ "type": "array", "items": items })
 }
 
-fn described(mut schema: Value, description: &str) -> Value {
+pub(super) fn described(mut schema: Value, description: &str) -> Value {
     if let Some(o) = schema.as_object_mut() {
         o.insert("description".into(), description.into());
     }
     schema
 }
 
-fn object(required: &[&str], properties: Value) -> Value {
+pub(super) fn object(required: &[&str], properties: Value) -> Value {
     json!({ "type": "object", "required": required, "properties": properties })
 }
 
-fn page_of(item: &str) -> Value {
+pub(super) fn page_of(item: &str) -> Value {
     object(
         &["items", "total", "page", "per_page"],
         json!({
@@ -149,20 +153,20 @@ fn page_of(item: &str) -> Value {
     )
 }
 
-fn keys<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> Vec<Value> {
+pub(super) fn keys<T: serde::Serialize>(items: impl IntoIterator<Item = T>) -> Vec<Value> {
     items
         .into_iter()
         .filter_map(|i| serde_json::to_value(i).ok())
         .collect()
 }
 
-fn json_content(schema: Value) -> Value {
+pub(super) fn json_content(schema: Value) -> Value {
     json!({ "application/json": { "schema": schema } })
 }
 
 // ---------- operations ----------
 
-struct Op {
+pub(super) struct Op {
     method: &'static str,
     path: &'static str,
     id: &'static str,
@@ -176,7 +180,7 @@ struct Op {
     public: bool,
 }
 
-fn op(
+pub(super) fn op(
     method: &'static str,
     path: &'static str,
     id: &'static str,
@@ -199,12 +203,12 @@ fn op(
 }
 
 impl Op {
-    fn describe(mut self, d: &'static str) -> Self {
+    pub(super) fn describe(mut self, d: &'static str) -> Self {
         self.description = Some(d);
         self
     }
 
-    fn query(mut self, name: &str, schema: Value, description: &str) -> Self {
+    pub(super) fn query(mut self, name: &str, schema: Value, description: &str) -> Self {
         self.params.push(json!({
             "name": name,
             "in": "query",
@@ -215,7 +219,7 @@ impl Op {
         self
     }
 
-    fn header(mut self, name: &str, description: &str) -> Self {
+    pub(super) fn header(mut self, name: &str, description: &str) -> Self {
         self.params.push(json!({
             "name": name,
             "in": "header",
@@ -226,17 +230,17 @@ impl Op {
         self
     }
 
-    fn body(mut self, schema: &str) -> Self {
+    pub(super) fn body(mut self, schema: &str) -> Self {
         self.body = Some(json!({ "required": true, "content": json_content(r(schema)) }));
         self
     }
 
-    fn raw_body(mut self, body: Value) -> Self {
+    pub(super) fn raw_body(mut self, body: Value) -> Self {
         self.body = Some(body);
         self
     }
 
-    fn ok(mut self, description: &str, schema: Value) -> Self {
+    pub(super) fn ok(mut self, description: &str, schema: Value) -> Self {
         self.success = (
             "200",
             json!({ "description": description, "content": json_content(schema) }),
@@ -244,12 +248,12 @@ impl Op {
         self
     }
 
-    fn ok_with(mut self, response: Value) -> Self {
+    pub(super) fn ok_with(mut self, response: Value) -> Self {
         self.success = ("200", response);
         self
     }
 
-    fn created(mut self, description: &str, schema: Value, location: bool) -> Self {
+    pub(super) fn created(mut self, description: &str, schema: Value, location: bool) -> Self {
         let mut response = json!({ "description": description, "content": json_content(schema) });
         if location {
             response["headers"] = json!({
@@ -260,17 +264,17 @@ impl Op {
         self
     }
 
-    fn no_content(mut self, description: &str) -> Self {
+    pub(super) fn no_content(mut self, description: &str) -> Self {
         self.success = ("204", json!({ "description": description }));
         self
     }
 
-    fn errors(mut self, statuses: &'static [u16]) -> Self {
+    pub(super) fn errors(mut self, statuses: &'static [u16]) -> Self {
         self.errors = statuses;
         self
     }
 
-    fn public(mut self) -> Self {
+    pub(super) fn public(mut self) -> Self {
         self.public = true;
         self
     }
@@ -347,12 +351,20 @@ impl Op {
     }
 }
 
-const READ: &[u16] = &[403];
-const READ_ONE: &[u16] = &[403, 404];
-const CREATE: &[u16] = &[400, 403, 409, 422];
-const UPDATE: &[u16] = &[400, 403, 404, 409, 422];
+pub(super) const READ: &[u16] = &[403];
+pub(super) const READ_ONE: &[u16] = &[403, 404];
+pub(super) const CREATE: &[u16] = &[400, 403, 409, 422];
+pub(super) const UPDATE: &[u16] = &[400, 403, 404, 409, 422];
 
 fn operations() -> Vec<Op> {
+    let mut ops = base_operations();
+    ops.extend(exams::operations());
+    ops.extend(attempts::operations());
+    ops.extend(questions::operations());
+    ops
+}
+
+fn base_operations() -> Vec<Op> {
     let page = json!({ "type": "integer", "minimum": 1, "default": 1 });
     let per_page = json!({ "type": "integer", "minimum": 1, "maximum": 500, "default": 50 });
     let statuses = keys(EmployeeStatus::ALL.iter().map(|s| s.key()));
@@ -1258,6 +1270,10 @@ fn schemas() -> Value {
             ),
         ),
     ];
+    let mut list = list;
+    list.extend(exams::schemas());
+    list.extend(attempts::schemas());
+    list.extend(questions::schemas());
     Value::Object(list.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 

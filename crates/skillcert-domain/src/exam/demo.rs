@@ -1,0 +1,496 @@
+//! A small question bank for the demo: the theory exam of S1 template 3 (20 single-choice
+//! questions at 2 points and 2 short answers at 30) can be drawn from it.
+
+use super::question::QuestionInput;
+
+/// `(type, stem, options, key, tags, difficulty, key points)`.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    u8,
+    &'static str,
+);
+
+const ROWS: &[Row] = &[
+    (
+        "single",
+        "客户来电投诉时，客服代表首先应当做什么？",
+        &[
+            "立即解释公司政策",
+            "耐心倾听并确认客户诉求",
+            "转接给主管",
+            "提供补偿方案",
+        ],
+        "B",
+        "listening;complaint-process",
+        1,
+        "",
+    ),
+    (
+        "single",
+        "下列哪一句属于规范的服务礼貌用语？",
+        &[
+            "你等一下",
+            "这个不归我管",
+            "请您稍等，我马上为您查询",
+            "系统就这样",
+        ],
+        "C",
+        "polite-phrases",
+        1,
+        "",
+    ),
+    (
+        "single",
+        "复述客户问题的主要目的是什么？",
+        &[
+            "拖延时间",
+            "确认理解无误并让客户感到被重视",
+            "显示专业术语",
+            "减少通话量",
+        ],
+        "B",
+        "listening;empathy",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "客户情绪激动时，最合适的回应是：",
+        &[
+            "请您冷静一点",
+            "我理解您的心情，我们一起来解决",
+            "这不是我们的错",
+            "您再这样我就挂电话了",
+        ],
+        "B",
+        "emotion-management;empathy",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "服务承诺时限（SLA）为 24 小时的工单，应在何时首次回复客户？",
+        &["48 小时内", "下一个工作日", "24 小时内", "客户再次来电时"],
+        "C",
+        "service-norms",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "涉及客户身份证号等敏感信息时，正确做法是：",
+        &[
+            "在群里转发确认",
+            "仅在系统中按权限查看，不外传",
+            "记在便签上备用",
+            "念给同事核对",
+        ],
+        "B",
+        "service-norms",
+        1,
+        "",
+    ),
+    (
+        "single",
+        "开放式提问的主要作用是：",
+        &[
+            "快速结束通话",
+            "让客户充分表达，获取更多信息",
+            "确认是或否",
+            "引导客户同意",
+        ],
+        "B",
+        "questioning",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "投诉需要升级处理时，应当：",
+        &[
+            "让客户自己再打电话",
+            "按升级流程填写工单并告知客户处理时限",
+            "口头告诉主管即可",
+            "承诺当天一定解决",
+        ],
+        "B",
+        "complaint-process",
+        3,
+        "",
+    ),
+    (
+        "single",
+        "电话接通后的标准开场白应包含：",
+        &[
+            "问候语、工号或姓名、询问需求",
+            "直接询问身份证号",
+            "介绍促销活动",
+            "说明通话会被录音后挂断",
+        ],
+        "A",
+        "polite-phrases;service-norms",
+        1,
+        "",
+    ),
+    (
+        "single",
+        "遇到系统故障无法查询时，应当：",
+        &[
+            "告诉客户系统坏了请改天再来",
+            "致歉说明情况，登记需求并约定回复时间",
+            "随便给一个答案",
+            "让客户去营业厅",
+        ],
+        "B",
+        "emergency-handling",
+        3,
+        "",
+    ),
+    (
+        "single",
+        "非语言沟通在柜面服务中包括：",
+        &["微笑和眼神交流", "系统操作速度", "工单编号", "排队叫号"],
+        "A",
+        "non-verbal;appearance",
+        1,
+        "",
+    ),
+    (
+        "single",
+        "同理心的表现是：",
+        &[
+            "我也没办法",
+            "换位思考，认可客户的感受",
+            "按规定办就行",
+            "这个问题很简单",
+        ],
+        "B",
+        "empathy",
+        1,
+        "",
+    ),
+    (
+        "single",
+        "客户询问不熟悉的产品细节时，正确做法是：",
+        &[
+            "凭印象回答",
+            "查询知识库或请教专员后准确答复",
+            "说没有这个产品",
+            "建议客户上网查",
+        ],
+        "B",
+        "product-knowledge",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "在 CRM 系统中记录客户诉求时，最重要的是：",
+        &[
+            "字数越多越好",
+            "准确、完整、可追踪",
+            "只记录客户姓名",
+            "通话结束后一周内补录",
+        ],
+        "B",
+        "crm-operation",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "需要其他部门协助处理的问题，客服代表应：",
+        &[
+            "让客户自己联系该部门",
+            "发起协作工单并跟进结果直至闭环",
+            "不予理会",
+            "告诉客户无法处理",
+        ],
+        "B",
+        "collaboration",
+        3,
+        "",
+    ),
+    (
+        "single",
+        "客户提出合理建议时，应当：",
+        &[
+            "忽略",
+            "感谢客户并按流程登记反馈",
+            "与客户争论",
+            "承诺一定采纳",
+        ],
+        "B",
+        "innovative-service;customer-orientation",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "通话结束前的规范做法是：",
+        &[
+            "直接挂断",
+            "确认问题已解决并询问是否还有其他需要",
+            "催促客户挂机",
+            "推销新产品",
+        ],
+        "B",
+        "polite-phrases",
+        1,
+        "",
+    ),
+    (
+        "single",
+        "首问负责制指的是：",
+        &[
+            "第一个接待客户的人负责到底或负责转交并跟踪",
+            "主管负责所有问题",
+            "客户自己负责",
+            "只回答第一个问题",
+        ],
+        "A",
+        "responsibility",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "处理补偿诉求时，应当依据：",
+        &[
+            "个人判断",
+            "公司补偿标准和授权范围",
+            "客户的要求",
+            "同事的习惯做法",
+        ],
+        "B",
+        "complaint-process",
+        3,
+        "",
+    ),
+    (
+        "single",
+        "快速响应的衡量指标通常是：",
+        &["接通率和首次响应时长", "员工出勤率", "工单字数", "培训时长"],
+        "A",
+        "fast-response",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "面对客户的连续追问，最有效的是：",
+        &[
+            "逻辑清晰地逐条回答并确认",
+            "只回答最后一个问题",
+            "让客户写下来",
+            "转移话题",
+        ],
+        "A",
+        "logical-analysis;verbal-expression",
+        3,
+        "",
+    ),
+    (
+        "single",
+        "行业新政策发布后，客服人员应：",
+        &[
+            "等客户来问再了解",
+            "及时学习并掌握对客户的影响",
+            "与己无关",
+            "只看标题",
+        ],
+        "B",
+        "industry-updates",
+        2,
+        "",
+    ),
+    (
+        "single",
+        "以下哪项最能体现“以客户为中心”？",
+        &[
+            "按内部流程方便为先",
+            "从客户需求出发提供解决方案",
+            "减少与客户的沟通",
+            "优先处理简单问题",
+        ],
+        "B",
+        "customer-orientation",
+        1,
+        "",
+    ),
+    (
+        "single",
+        "语言表达清晰的要求不包括：",
+        &["语速适中", "吐字清楚", "大量使用专业缩写", "条理分明"],
+        "C",
+        "clear-language",
+        2,
+        "",
+    ),
+    (
+        "multiple",
+        "下列哪些属于有效倾听的行为？",
+        &[
+            "不打断客户",
+            "适时回应“嗯、好的”",
+            "边听边做其他工作",
+            "复述要点确认",
+        ],
+        "ABD",
+        "listening",
+        2,
+        "",
+    ),
+    (
+        "multiple",
+        "投诉处理的基本步骤包括：",
+        &["倾听与致歉", "记录与核实", "提出解决方案", "与客户争辩责任"],
+        "ABC",
+        "complaint-process",
+        2,
+        "",
+    ),
+    (
+        "multiple",
+        "柜面服务的仪容仪表要求包括：",
+        &["着装整洁统一", "佩戴工牌", "浓妆艳抹", "表情自然微笑"],
+        "ABD",
+        "appearance",
+        1,
+        "",
+    ),
+    (
+        "multiple",
+        "下列哪些信息属于需要保密的客户信息？",
+        &["手机号码", "账户余额", "营业厅地址", "身份证号"],
+        "ABD",
+        "service-norms",
+        2,
+        "",
+    ),
+    (
+        "true_false",
+        "客户情绪激动时，客服代表可以提高音量压过客户。",
+        &[],
+        "F",
+        "emotion-management",
+        1,
+        "",
+    ),
+    (
+        "true_false",
+        "承诺客户的回复时间必须在系统中登记并按时回复。",
+        &[],
+        "T",
+        "responsibility;service-norms",
+        1,
+        "",
+    ),
+    (
+        "true_false",
+        "遇到不确定的问题，可以先给客户一个大概答复。",
+        &[],
+        "F",
+        "product-knowledge",
+        2,
+        "",
+    ),
+    (
+        "true_false",
+        "通话中需要客户等待时，应先征得客户同意。",
+        &[],
+        "T",
+        "polite-phrases",
+        1,
+        "",
+    ),
+    (
+        "true_false",
+        "跨部门协作工单提交后，就不需要再跟进了。",
+        &[],
+        "F",
+        "collaboration",
+        2,
+        "",
+    ),
+    (
+        "true_false",
+        "微笑服务在电话中也能通过声音传递给客户。",
+        &[],
+        "T",
+        "non-verbal",
+        1,
+        "",
+    ),
+    (
+        "short",
+        "一位客户因话费多扣来电投诉，情绪激动。请写出你的处理步骤和关键话术。",
+        &[],
+        "",
+        "complaint-process;emotion-management;empathy",
+        3,
+        "安抚情绪并致歉\n复述确认客户诉求\n核实账单查明原因\n给出解决方案和时限\n确认满意并记录工单",
+    ),
+    (
+        "short",
+        "系统突发故障，大量客户排队等候。作为窗口服务人员，你会如何应对？",
+        &[],
+        "",
+        "emergency-handling;responsibility",
+        4,
+        "主动致歉并说明情况\n分流引导，登记客户需求\n告知预计恢复时间并及时更新\n故障恢复后优先回访",
+    ),
+    (
+        "short",
+        "请结合工作实际，说明如何提升客户首次解决率。",
+        &[],
+        "",
+        "product-knowledge;logical-analysis",
+        3,
+        "熟悉产品与知识库\n准确识别客户需求\n用好首问负责和协作流程\n总结常见问题并反馈改进",
+    ),
+];
+
+/// The demo bank as form inputs (validated like anything a person types).
+pub fn questions() -> Vec<QuestionInput> {
+    ROWS.iter()
+        .map(
+            |(t, stem, options, key, tags, difficulty, key_points)| QuestionInput {
+                qtype: (*t).into(),
+                stem: (*stem).into(),
+                options: options.iter().map(|o| (*o).to_string()).collect(),
+                key: (*key).into(),
+                points: if *t == "short" {
+                    "30".into()
+                } else {
+                    "2".into()
+                },
+                tags: (*tags).into(),
+                difficulty: difficulty.to_string(),
+                explanation: String::new(),
+                key_points: (*key_points).into(),
+                model_answer: String::new(),
+            },
+        )
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_question_is_valid() {
+        for q in questions() {
+            if let Err(e) = q.validate(&|_| true) {
+                panic!("{}: {e:?}", q.stem);
+            }
+        }
+        assert!(questions().iter().filter(|q| q.qtype == "single").count() >= 20);
+        assert!(questions().iter().filter(|q| q.qtype == "short").count() >= 2);
+    }
+}
