@@ -106,11 +106,21 @@ pub(crate) async fn load(app: &App, c: &mut Conn<'_>, author: &Author) -> AppRes
         ));
         bank.push((id, version, q));
     }
+    // The certification paper is fixed (everyone sits the same questions, in shuffled
+    // order), which also makes its item analysis comparable across candidates.
+    let fixed = |t: QuestionType, n: usize, points: u32| {
+        bank.iter()
+            .filter(move |(_, _, q)| q.body.qtype() == t)
+            .take(n)
+            .map(move |(id, _, _)| Part::Fixed {
+                question_id: *id,
+                points: Some(points),
+            })
+    };
     let s1 = paper(
-        vec![
-            rule(QuestionType::Single, 20, 200),
-            rule(QuestionType::Short, 2, 3000),
-        ],
+        fixed(QuestionType::Single, 20, 200)
+            .chain(fixed(QuestionType::Short, 2, 3000))
+            .collect(),
         MultiplePolicy::AllOrNothing,
     );
     let practice = paper(
@@ -179,7 +189,7 @@ pub(crate) async fn load(app: &App, c: &mut Conn<'_>, author: &Author) -> AppRes
             opens + Duration::days(2),
             1,
             ReviewPolicy::FullAfterClose,
-            true,
+            false,
         ),
         now,
     )
@@ -267,7 +277,7 @@ pub(crate) async fn load(app: &App, c: &mut Conn<'_>, author: &Author) -> AppRes
                         .take(if right { key_points.len() } else { 2 })
                         .cloned()
                         .collect::<Vec<_>>()
-                        .join("；"),
+                        .join("\n"),
                 ),
             };
             let aj = serde_json::to_string(&answer)
@@ -281,8 +291,14 @@ pub(crate) async fn load(app: &App, c: &mut Conn<'_>, author: &Author) -> AppRes
                 ms(started) + pos as i64 * 60_000,
             )
             .await?;
+            // The last three candidates' short answers still wait in the marking queue.
+            let awaiting = k + 3 >= cohort.len();
             let score = match grade(&q.body, Some(&answer), item.points, s1.policy) {
                 Grade::Auto(p) => p,
+                Grade::Manual if awaiting => {
+                    grades.push((pos as i32, None, true));
+                    continue;
+                }
                 Grade::Manual => {
                     // A short answer marked by the demo lecturer: ability scales the mark.
                     let mark = ((f64::from(item.points) * (ability * 0.9 + 0.05)) / 100.0).round()
@@ -309,7 +325,9 @@ pub(crate) async fn load(app: &App, c: &mut Conn<'_>, author: &Author) -> AppRes
         }
         store::grade_items(c, id, &grades, ms(submitted)).await?;
         store::close_attempt(c, id, "candidate", ms(submitted)).await?;
-        store::set_result(c, id, Some(total as i32), Some(total >= 6000)).await?;
+        if grades.iter().all(|g| !g.2) {
+            store::set_result(c, id, Some(total as i32), Some(total >= 6000)).await?;
+        }
     }
     audits.push(entry(
         app,

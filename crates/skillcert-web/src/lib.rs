@@ -9,6 +9,7 @@ pub mod html;
 pub mod i18n;
 pub mod session;
 pub mod state;
+pub mod upload;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, header};
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(html::schemes::routes())
         .merge(html::questions::routes())
         .merge(html::exams::routes())
+        .merge(html::exam_attempt::routes())
         .merge(html::take::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))

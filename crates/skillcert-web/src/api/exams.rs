@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use skillcert_app::exams::attempts::{self, Submitted};
 use skillcert_app::exams::marking::{self, MarkInput, MarkOutcome, MarkingTask};
-use skillcert_app::exams::results::{self, SessionAnalysis};
+use skillcert_app::exams::results::{self, AttemptDetail, SessionAnalysis};
 use skillcert_app::exams::sessions::{
     self, OfflineScore, OverrideInput, SessionInput, SessionView,
 };
@@ -38,6 +38,7 @@ pub fn operations() -> Vec<Operation> {
         post("/exam-sessions/{id}/offline-scores", offline_scores),
         get("/exam-sessions/{id}/results", list_results),
         get("/exam-sessions/{id}/analysis", analysis),
+        get("/exam-sessions/{id}/attempts/{attempt_id}", attempt_detail),
         post("/attempts/{id}/reopen", reopen),
         post("/attempts/{id}/close", close),
         get("/marking", marking_queue),
@@ -262,4 +263,17 @@ pub async fn mark(
     Ok(Json(
         marking::mark(&state.app, &me, attempt_id, position, &input).await?,
     ))
+}
+
+/// One attempt as drawn and answered, for reviewers.
+pub async fn attempt_detail(
+    State(state): State<AppState>,
+    Me(me): Me,
+    ApiPath((id, attempt_id)): ApiPath<(i64, i64)>,
+) -> Result<Json<AttemptDetail>, WebError> {
+    let d = results::attempt_detail(&state.app, &me, attempt_id).await?;
+    if d.session_id != id {
+        return Err(skillcert_app::AppError::NotFound.into());
+    }
+    Ok(Json(d))
 }

@@ -238,32 +238,12 @@ pub async fn import_questions(
     me.require(Permission::QuestionBank)?;
     let mut dry_run = p.dry_run;
     let (name, bytes) = if content_type(req.headers()) == "multipart/form-data" {
-        let mut mp = Multipart::from_request(req, &state)
-            .await
-            .map_err(|_| WebError::BadRequest("bad-upload"))?;
-        let mut file: Option<(String, Vec<u8>)> = None;
-        while let Some(field) = mp
-            .next_field()
-            .await
-            .map_err(|_| WebError::BadRequest("bad-upload"))?
-        {
-            match field.name() {
-                Some("file") => {
-                    let name = field.file_name().unwrap_or("upload").to_string();
-                    let bytes = field
-                        .bytes()
-                        .await
-                        .map_err(|_| WebError::BadRequest("bad-upload"))?;
-                    file = Some((name, bytes.to_vec()));
-                }
-                Some("dry_run") => {
-                    let v = field.text().await.unwrap_or_default();
-                    dry_run = !matches!(v.trim(), "" | "0" | "false" | "no" | "off");
-                }
-                _ => {}
-            }
+        let mp = Multipart::from_request(req, &state).await;
+        let mut upload = crate::upload::read(mp).await?;
+        if upload.field("dry_run").is_some() {
+            dry_run = upload.flag("dry_run");
         }
-        file.unwrap_or_default()
+        upload.file.take().unwrap_or_default()
     } else {
         let name = upload_name(req.headers());
         let RawBody(bytes) = RawBody::from_request(req, &state).await?;

@@ -425,27 +425,9 @@ pub async fn import_upload(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
     me.require(Permission::EmployeeImport)?;
-    let mut mp = mp.map_err(|_| WebError::BadRequest("bad-upload"))?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut dry_run = false;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| WebError::BadRequest("bad-upload"))?
-    {
-        match field.name() {
-            Some("file") => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| WebError::BadRequest("bad-upload"))?;
-                file = Some((name, bytes.to_vec()));
-            }
-            Some("dry_run") => dry_run = true,
-            _ => {}
-        }
-    }
+    let mut upload = crate::upload::read(mp).await?;
+    let dry_run = upload.field("dry_run").is_some();
+    let file = upload.take_file();
     let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
         let report = ImportReport {
             issues: vec![import::RowIssue {

@@ -1004,23 +1004,7 @@ pub async fn offline_upload(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
     me.require(Permission::ExamManage)?;
-    let mut mp = mp.map_err(|_| WebError::BadRequest("bad-upload"))?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| WebError::BadRequest("bad-upload"))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| WebError::BadRequest("bad-upload"))?;
-            file = Some((name, bytes.to_vec()));
-        }
-    }
-    let (name, bytes) = file.unwrap_or_default();
+    let (name, bytes) = crate::upload::read(mp).await?.file.unwrap_or_default();
     match staff::parse_offline_file(&name, &bytes) {
         Ok(lines) => record_lines(&state, lang, &me, id, lines, String::new()).await,
         Err(code) => {

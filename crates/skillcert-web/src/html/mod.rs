@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod dashboard;
 pub mod employees;
+pub mod exam_attempt;
 pub mod exams;
 pub mod org;
 pub mod questions;

@@ -646,26 +646,10 @@ pub async fn what_if(
     mp: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, WebError> {
     me.require(Permission::SchemeRead)?;
-    let mut mp = mp.map_err(|_| WebError::BadRequest("bad-upload"))?;
-    let mut file = Vec::new();
-    let (mut current, mut edited) = (String::new(), String::new());
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|_| WebError::BadRequest("bad-upload"))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| WebError::BadRequest("bad-upload"))?;
-        match name.as_str() {
-            "file" => file = bytes.to_vec(),
-            "current" => current = String::from_utf8_lossy(&bytes).into_owned(),
-            "edited" => edited = String::from_utf8_lossy(&bytes).into_owned(),
-            _ => {}
-        }
-    }
+    let mut upload = crate::upload::read(mp).await?;
+    let current = upload.field("current").unwrap_or_default().to_string();
+    let edited = upload.field("edited").unwrap_or_default().to_string();
+    let file = upload.file.take().map(|(_, b)| b).unwrap_or_default();
     let d = schemes::get(&state.app, &me, &key, Pick::Latest).await?;
     let (dc, de) = defaults(&d);
     let current = if current.trim().is_empty() {

@@ -16,7 +16,6 @@ use skillcert_app::exams::attempts::{self, AttemptView, CandidateSession, ItemVi
 use skillcert_domain::exam::answer::Answer;
 use skillcert_domain::exam::attempt::AttemptStatus;
 use skillcert_domain::exam::question::QuestionType;
-use skillcert_domain::scheme::Score;
 
 use super::{Ctx, WebForm, render};
 use crate::error::WebError;
@@ -33,17 +32,12 @@ pub fn routes() -> Router<AppState> {
         .route("/my-exams/attempts/{id}/submit", post(submit))
 }
 
-/// Hundredths as points for display: `2`, `2.5`.
+/// Hundredths as points for display: `2`, `2.5` (one rule for every exam page).
 pub fn points(h: impl Hundredths) -> String {
-    let h = h.hundredths();
-    u32::try_from(h)
-        .ok()
-        .and_then(|h| Score::from_hundredths(h).ok())
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| format!("{:.2}", h as f64 / 100.0))
+    super::exams::points(h.hundredths())
 }
 
-/// Whole hundredths of a point, however the template holds them.
+/// Whole hundredths of a point, however the template holds them (by value or reference).
 pub trait Hundredths {
     fn hundredths(&self) -> i64;
 }

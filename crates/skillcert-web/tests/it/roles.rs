@@ -279,6 +279,12 @@ fn routes() -> Vec<Route> {
         page("GET", "/exams/{id}/results.csv", ExamResults, None),
         page("GET", "/exams/{id}/results.xlsx", ExamResults, None),
         page("GET", "/exams/{id}/analysis", ExamAnalysis, None),
+        page(
+            "GET",
+            "/exams/{id}/attempts/{attempt_id}",
+            ExamResults,
+            None,
+        ),
         page("GET", "/exams/{id}/analysis.xlsx", ExamAnalysis, None),
         page("GET", "/marking", ExamMark, None),
         page(
@@ -421,6 +427,12 @@ fn routes() -> Vec<Route> {
         ),
         api("GET", "/exam-sessions/{id}/results", ExamResults, None),
         api("GET", "/exam-sessions/{id}/analysis", ExamAnalysis, None),
+        api(
+            "GET",
+            "/exam-sessions/{id}/attempts/{attempt_id}",
+            ExamResults,
+            None,
+        ),
         api(
             "POST",
             "/attempts/{id}/reopen",

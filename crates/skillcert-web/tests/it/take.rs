@@ -205,6 +205,54 @@ async fn start_resume_save_and_submit_on_every_backend() {
         assert_eq!(view["result"]["passed"], true);
         assert!(view["review"].is_null(), "no key before the policy allows");
 
+        // Reviewers see the exact paper the candidate saw, with the answers and the key.
+        let manager = t.api_login("manager").await;
+        let r = t
+            .get(&format!(
+                "/api/v1/exam-sessions/{session}/attempts/{attempt}"
+            ))
+            .bearer(&manager)
+            .send()
+            .await;
+        r.expect(StatusCode::OK);
+        let d = r.json();
+        assert_eq!(d["items"].as_array().unwrap().len(), 10);
+        for it in d["items"].as_array().unwrap() {
+            assert_eq!(it["score"].as_i64(), Some(1000), "{it}");
+            for o in it["options"].as_array().unwrap() {
+                assert_eq!(o["keyed"], o["chosen"], "{it}");
+            }
+        }
+        let stored_seed = {
+            let mut r = t.app.db.read().await.unwrap();
+            skillcert_store::exams::get_attempt(&mut r.conn(), attempt)
+                .await
+                .unwrap()
+                .seed
+        };
+        assert_eq!(d["seed"], (stored_seed as u64).to_string());
+        let s = t.web_login("manager").await;
+        let page = t
+            .get(&format!("/exams/{session}/attempts/{attempt}"))
+            .lang("en")
+            .session(&s)
+            .send()
+            .await;
+        page.expect(StatusCode::OK);
+        assert!(
+            page.text()
+                .contains("The paper exactly as the candidate saw it")
+        );
+        // The candidate cannot open the reviewers' view.
+        let r = t
+            .get(&format!(
+                "/api/v1/exam-sessions/{session}/attempts/{attempt}"
+            ))
+            .bearer(&token)
+            .send()
+            .await;
+        r.expect(StatusCode::FORBIDDEN);
+
         // After submission a save is refused and nothing changes.
         let (s, e) = save(
             &t,

@@ -137,6 +137,16 @@ async fn a_person_signs_in_with_a_demo_login_in_chromium() {
         ("/audit/verify", "audit-verify"),
         ("/schemes", "schemes"),
         ("/schemes/s1-certification", "scheme-s1"),
+        ("/questions", "questions"),
+        ("/questions/35", "question-short"),
+        ("/questions/import", "questions-import"),
+        ("/papers", "papers"),
+        ("/papers/1", "paper-s1"),
+        ("/papers/1/preview", "paper-preview"),
+        ("/exams", "exams"),
+        ("/exams/2", "exam-session"),
+        ("/exams/2/analysis", "exam-analysis"),
+        ("/marking", "marking"),
     ] {
         b.goto(&s.url(path)).await;
         b.screenshot(name).await;

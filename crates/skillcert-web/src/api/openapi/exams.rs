@@ -86,6 +86,23 @@ pub(super) fn operations() -> Vec<Op> {
             .body("OfflineScores")
             .ok("How many rows were recorded.", r("OfflineRecorded"))
             .errors(&[400, 403, 404, 409, 422]),
+        op(
+            "get",
+            "/exam-sessions/{id}/attempts/{attempt_id}",
+            "getExamAttemptDetail",
+            TAG,
+            "One attempt as drawn",
+        )
+        .describe(
+            "The paper exactly as the candidate saw it (question versions, order, option order \
+             with the letters shown; `seed` as text), the answers, the key, item scores and \
+             markers' marks. Needs `exam_results` covering the candidate's department.",
+        )
+        .ok(
+            "The attempt.",
+            json!({ "type": "object", "required": ["attempt", "seed", "employee_no", "name", "session_id", "items"] }),
+        )
+        .errors(&[403, 404]),
         op("get", "/exam-sessions/{id}/results", "listExamResults", TAG, "Results")
             .describe(
                 "Every attempt of the candidates in the caller's `exam_results` scope (a \
