@@ -37,11 +37,12 @@ pub struct SessionRow {
     pub updated_at: DateTime<Utc>,
 }
 
+/// The frozen paper and pool can be large; they are read only by [`get_frozen`].
 macro_rules! session_cols {
     () => {
         "id, code, title, paper_id, mode, opens_at_ms, closes_at_ms, \
     duration_minutes, attempts_allowed, pass_mark, review, double_marking, divergence, audience, \
-    paper_spec, pool, status, created_at, updated_at"
+    CAST(NULL AS TEXT) AS paper_spec, CAST(NULL AS TEXT) AS pool, status, created_at, updated_at"
     };
 }
 
@@ -156,6 +157,23 @@ pub async fn get_session(c: &mut Conn<'_>, id: i64) -> Result<SessionRow, StoreE
         session_cols!(),
         " FROM exam_sessions WHERE id = $1"
     ))
+    .bind(id)
+    .fetch_one(&mut *c)
+    .await)?)
+}
+
+/// The paper and question pool frozen into a published session (JSON), with the session's
+/// `updated_at` they belong to.
+pub async fn get_frozen(
+    c: &mut Conn<'_>,
+    id: i64,
+) -> Result<(Option<String>, Option<String>, DateTime<Utc>), StoreError> {
+    Ok(on!(c, |c| sqlx::query_as::<
+        _,
+        (Option<String>, Option<String>, DateTime<Utc>),
+    >(
+        "SELECT paper_spec, pool, updated_at FROM exam_sessions WHERE id = $1"
+    )
     .bind(id)
     .fetch_one(&mut *c)
     .await)?)

@@ -14,7 +14,7 @@ use skillcert_domain::exam::answer::{Answer, MultiplePolicy};
 use skillcert_domain::exam::attempt::{
     AttemptStatus, ReviewPolicy, Visibility, deadline, visibility,
 };
-use skillcert_domain::exam::question::{Body, QuestionType, letter};
+use skillcert_domain::exam::question::{Body, Question, QuestionType, letter};
 use skillcert_store::exams::{self as store, SessionRow};
 use skillcert_store::{Conn, org};
 
@@ -134,25 +134,6 @@ fn ancestors(actor: &Actor, department_id: i64) -> Vec<i64> {
     out
 }
 
-async fn may_sit(
-    c: &mut Conn<'_>,
-    actor: &Actor,
-    s: &SessionRow,
-    employee_id: i64,
-) -> AppResult<bool> {
-    Ok(match s.audience.as_str() {
-        "list" => store::is_listed(c, s.id, employee_id).await?,
-        _ => {
-            let e = org::get_employee(c, employee_id).await?;
-            let mine = ancestors(actor, e.department_id);
-            store::departments(c, s.id)
-                .await?
-                .iter()
-                .any(|d| mine.contains(d))
-        }
-    })
-}
-
 fn state_of(s: &SessionRow, now_ms: i64) -> &'static str {
     if now_ms < s.opens_at_ms {
         "upcoming"
@@ -221,40 +202,51 @@ pub async fn my_sessions(app: &App, actor: &Actor) -> AppResult<Vec<CandidateSes
 pub async fn start(app: &App, actor: &Actor, session_id: i64) -> AppResult<(AttemptView, bool)> {
     let employee_id = employee_of(actor)?;
     let now = app.now();
-    let (session, frozen, o) = {
+    let (session, o, paper, paper_json, bodies) = {
         let mut r = app.db.read().await?;
         let c = &mut r.conn();
         let s = store::get_session(c, session_id).await?;
         if s.status != "published" {
             return Err(AppError::NotFound);
         }
-        if !may_sit(c, actor, &s, employee_id).await? {
-            return Err(AppError::Forbidden);
-        }
         if s.mode != "online" {
             return Err(AppError::Conflict("session-offline"));
         }
+        let f = app.exams.frozen(c, &s).await?;
+        let member = match s.audience.as_str() {
+            "list" => store::is_listed(c, s.id, employee_id).await?,
+            _ => {
+                let e = org::get_employee(c, employee_id).await?;
+                let mine = ancestors(actor, e.department_id);
+                f.departments.iter().any(|d| mine.contains(d))
+            }
+        };
+        if !member {
+            return Err(AppError::Forbidden);
+        }
         let o = store::get_override(c, s.id, employee_id).await?;
-        let f = app.exams.frozen(c, s.id).await?;
-        (s, f, o)
+        let seed: i64 = rand::thread_rng().r#gen::<i64>();
+        let items = f.spec.draw(&f.pool, seed as u64).map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("frozen paper no longer draws: {e}"))
+        })?;
+        let paper_json = serde_json::to_string(&items)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+        let ids: Vec<i64> = items.iter().map(|i| i.version_id).collect();
+        let bodies = app.exams.questions(c, &ids).await?;
+        let paper = Arc::new(AttemptPaper {
+            session_id,
+            employee_id,
+            seed,
+            items,
+        });
+        (s, o, paper, paper_json, bodies)
     };
     let open = {
         let now_ms = ms(now);
         now_ms >= session.opens_at_ms && now_ms < session.closes_at_ms
     };
-    let seed: i64 = rand::thread_rng().r#gen::<i64>();
-    let items = frozen
-        .spec
-        .draw(&frozen.pool, seed as u64)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("frozen paper no longer draws: {e}")))?;
-    let max_score: u32 = items.iter().map(|i| i.points).sum();
-    let paper_json =
-        serde_json::to_string(&items).map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
-    let paper = Arc::new(AttemptPaper {
-        session_id,
-        employee_id,
-        items,
-    });
+    let seed = paper.seed;
+    let max_score: u32 = paper.items.iter().map(|i| i.points).sum();
     let dl = deadline(
         now,
         session.duration_minutes.max(0) as u32,
@@ -272,7 +264,7 @@ pub async fn start(app: &App, actor: &Actor, session_id: i64) -> AppResult<(Atte
                 0
             },
             seed,
-            paper,
+            paper: paper.clone(),
             paper_json,
             started_ms: ms(now),
             deadline_ms: ms(dl),
@@ -281,11 +273,12 @@ pub async fn start(app: &App, actor: &Actor, session_id: i64) -> AppResult<(Atte
         }),
     )
     .await;
-    let (attempt_id, resumed) = match reply {
+    let (attempt_id, number, resumed) = match reply {
         Ok(Reply::Started {
             attempt_id,
+            number,
             resumed,
-        }) => (attempt_id, resumed),
+        }) => (attempt_id, number, resumed),
         // Outside the window nothing new starts, but an open attempt still resumes.
         Err(AppError::Conflict("attempts-exhausted")) if !open => {
             return Err(AppError::Conflict("session-not-open"));
@@ -297,7 +290,28 @@ pub async fn start(app: &App, actor: &Actor, session_id: i64) -> AppResult<(Atte
             )));
         }
     };
-    Ok((view(app, actor, attempt_id).await?, resumed))
+    if resumed {
+        return Ok((view(app, actor, attempt_id).await?, true));
+    }
+    // A new attempt: everything the view needs is at hand (no answers yet, nothing to
+    // review), so the start costs no further reads — it matters when thousands start at once.
+    Ok((
+        AttemptView {
+            attempt_id,
+            session_id,
+            session_title: session.title.clone(),
+            number,
+            status: AttemptStatus::Open,
+            deadline: dl,
+            now,
+            items: item_views(&paper, &bodies),
+            answers: Vec::new(),
+            last_seq: 0,
+            result: None,
+            review: None,
+        },
+        false,
+    ))
 }
 
 /// Loads an attempt of the signed-in candidate: someone else's is forbidden.
@@ -314,22 +328,13 @@ async fn own_attempt(
     Ok(p)
 }
 
-/// The attempt as its candidate sees it now.
-pub async fn view(app: &App, actor: &Actor, attempt_id: i64) -> AppResult<AttemptView> {
-    let mut r = app.db.read().await?;
-    let c = &mut r.conn();
-    let paper = own_attempt(app, c, actor, attempt_id).await?;
-    let a = store::get_attempt(c, attempt_id).await?;
-    let s = store::get_session(c, a.session_id).await?;
-    let ids: Vec<i64> = paper.items.iter().map(|i| i.version_id).collect();
-    let bodies = app.exams.questions(c, &ids).await?;
-    let stored = store::answers(c, attempt_id).await?;
-    let now = app.now();
-    let status = AttemptStatus::parse(&a.status).unwrap_or(AttemptStatus::Submitted);
-    let items = paper
+/// The questions of a drawn paper as the candidate sees them: no keys, options in the drawn
+/// order with the letters shown, each named by its index in the question.
+fn item_views(paper: &AttemptPaper, bodies: &[Arc<Question>]) -> Vec<ItemView> {
+    paper
         .items
         .iter()
-        .zip(&bodies)
+        .zip(bodies)
         .enumerate()
         .map(|(pos, (item, q))| ItemView {
             position: pos as i32,
@@ -352,7 +357,22 @@ pub async fn view(app: &App, actor: &Actor, attempt_id: i64) -> AppResult<Attemp
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+/// The attempt as its candidate sees it now.
+pub async fn view(app: &App, actor: &Actor, attempt_id: i64) -> AppResult<AttemptView> {
+    let mut r = app.db.read().await?;
+    let c = &mut r.conn();
+    let paper = own_attempt(app, c, actor, attempt_id).await?;
+    let a = store::get_attempt(c, attempt_id).await?;
+    let s = store::get_session(c, a.session_id).await?;
+    let ids: Vec<i64> = paper.items.iter().map(|i| i.version_id).collect();
+    let bodies = app.exams.questions(c, &ids).await?;
+    let stored = store::answers(c, attempt_id).await?;
+    let now = app.now();
+    let status = AttemptStatus::parse(&a.status).unwrap_or(AttemptStatus::Submitted);
+    let items = item_views(&paper, &bodies);
     let answers: Vec<AnswerView> = stored
         .iter()
         .filter(|s| s.seq > 0)
@@ -465,7 +485,7 @@ async fn submit_op(
     author: Author,
 ) -> AppResult<Op> {
     let s = store::get_session(c, paper.session_id).await?;
-    let f = app.exams.frozen(c, s.id).await?;
+    let f = app.exams.frozen(c, &s).await?;
     let ids: Vec<i64> = paper.items.iter().map(|i| i.version_id).collect();
     let bodies = app.exams.questions(c, &ids).await?;
     Ok(Op::Submit(SubmitOp {

@@ -21,14 +21,19 @@ const MAX_ENTRIES: usize = 200_000;
 pub struct AttemptPaper {
     pub session_id: i64,
     pub employee_id: i64,
+    /// The seed the paper was drawn from.
+    pub seed: i64,
     pub items: Vec<DrawnItem>,
 }
 
-/// A published session's frozen paper and pool.
+/// A published session's frozen paper and pool, and its audience departments, as of the
+/// session's `updated_at` (every change of a session moves it, so a stale entry is never used).
 #[derive(Debug)]
 pub struct Frozen {
+    pub updated_at: chrono::DateTime<chrono::Utc>,
     pub spec: PaperSpec,
     pub pool: Vec<PoolQuestion>,
+    pub departments: Vec<i64>,
 }
 
 /// Shared exam-day state of one process.
@@ -88,6 +93,7 @@ impl ExamRuntime {
         let p = Arc::new(AttemptPaper {
             session_id: row.session_id,
             employee_id: row.employee_id,
+            seed: row.seed,
             items,
         });
         put(&self.papers, attempt_id, p.clone());
@@ -98,20 +104,24 @@ impl ExamRuntime {
         put(&self.papers, attempt_id, p);
     }
 
-    /// The frozen paper of a published session.
-    pub async fn frozen(&self, c: &mut Conn<'_>, session_id: i64) -> AppResult<Arc<Frozen>> {
-        if let Some(f) = get(&self.frozen, session_id) {
+    /// The frozen paper of a published session, checked against the session row just read.
+    pub async fn frozen(&self, c: &mut Conn<'_>, s: &store::SessionRow) -> AppResult<Arc<Frozen>> {
+        if let Some(f) = get(&self.frozen, s.id)
+            && f.updated_at == s.updated_at
+        {
             return Ok(f);
         }
-        let s = store::get_session(c, session_id).await?;
-        let (Some(spec), Some(pool)) = (s.paper_spec, s.pool) else {
+        let (spec, pool, updated_at) = store::get_frozen(c, s.id).await?;
+        let (Some(spec), Some(pool)) = (spec, pool) else {
             return Err(AppError::Conflict("session-not-published"));
         };
         let f = Arc::new(Frozen {
+            updated_at,
             spec: serde_json::from_str(&spec).map_err(|e| corrupt("session paper", e))?,
             pool: serde_json::from_str(&pool).map_err(|e| corrupt("session pool", e))?,
+            departments: store::departments(c, s.id).await?,
         });
-        put(&self.frozen, session_id, f.clone());
+        put(&self.frozen, s.id, f.clone());
         Ok(f)
     }
 

@@ -120,7 +120,11 @@ pub struct Submitted {
 
 pub(crate) enum Reply {
     Touched,
-    Started { attempt_id: i64, resumed: bool },
+    Started {
+        attempt_id: i64,
+        number: i32,
+        resumed: bool,
+    },
     Saved(SaveAck),
     Submitted(Submitted),
 }
@@ -227,9 +231,10 @@ async fn start(
     audits: &mut Vec<NewAudit>,
 ) -> Result<AppResult<Reply>, StoreError> {
     let existing = store::attempt_numbers(c, s.session_id, s.employee_id).await?;
-    if let Some((id, _, _)) = existing.iter().find(|(_, st, _)| st == "open") {
+    if let Some((id, _, number)) = existing.iter().find(|(_, st, _)| st == "open") {
         return Ok(Ok(Reply::Started {
             attempt_id: *id,
+            number: *number,
             resumed: true,
         }));
     }
@@ -255,6 +260,7 @@ async fn start(
         return Ok(match open {
             Some(id) => Ok(Reply::Started {
                 attempt_id: id,
+                number: used + 1,
                 resumed: true,
             }),
             None => Err(AppError::Conflict("conflict")),
@@ -278,6 +284,7 @@ async fn start(
     ));
     Ok(Ok(Reply::Started {
         attempt_id: id,
+        number: used + 1,
         resumed: false,
     }))
 }
