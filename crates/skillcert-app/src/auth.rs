@@ -9,7 +9,6 @@ use rand::RngCore;
 use rand::rngs::OsRng;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use skillcert_domain::access::Grant;
 use skillcert_domain::org::FieldReason;
 use skillcert_domain::text::TextError;
 use skillcert_store::users::{self, NewSession};
@@ -125,14 +124,28 @@ pub async fn login(
         }
         users::find_user_by_username(&mut c, username).await?
     };
-    let ok = match &user {
-        Some(u) if u.active => verify_password(app, password, &u.password_hash)?,
-        _ => {
+    // argon2 takes tens of milliseconds of CPU: off the async workers, so that a crowd
+    // signing in before an exam does not stall everyone else's requests.
+    let stored = user
+        .as_ref()
+        .filter(|u| u.active)
+        .map(|u| u.password_hash.clone());
+    let (worker, password_owned) = (app.clone(), password.to_string());
+    let _slot = app
+        .password_slots
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password slots: {e}")))?;
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => verify_password(&worker, &password_owned, &hash),
+        None => {
             // Spend the same effort as a real check so timing does not reveal usernames.
-            let _ = hash_password(app, password);
-            false
+            let _ = hash_password(&worker, &password_owned);
+            Ok(false)
         }
-    };
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("password check: {e}")))??;
     let mut tx = app.db.begin().await?;
     users::record_login_attempt(&mut tx.conn(), username, ok, now).await?;
     let Some(user) = user.filter(|_| ok) else {
@@ -169,29 +182,34 @@ pub async fn authenticate(app: &App, token: &str) -> AppResult<Actor> {
     let hash = token_hash(token);
     let mut r = app.db.read().await?;
     let mut c = r.conn();
-    let s = users::find_session(&mut c, &hash, now)
+    let (s, grants) = users::find_session_with_grants(&mut c, &hash, now)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let grants: Vec<Grant> = users::grants_of(&mut c, s.user_id)
-        .await?
-        .iter()
-        .filter_map(|g| g.grant())
-        .collect();
     let tree = department_tree(&mut c).await?;
     drop(r);
     // Slide the expiry, but write at most once a minute per session to keep reads cheap.
+    // While most of the idle time is left, the request does not wait for that write (a lost
+    // one costs nothing: the next request writes it); near expiry it does, so a session in
+    // use never lapses.
     if now - s.last_seen_at > chrono::Duration::minutes(1) {
-        crate::exams::touch_session(app, s.session_id, now, now + app.config.session_idle).await?;
+        let expires_at = now + app.config.session_idle;
+        if s.expires_at - now < app.config.session_idle / 2 {
+            crate::exams::touch_session(app, s.session_id, now, expires_at).await?;
+        } else {
+            let (app, session_id) = (app.clone(), s.session_id);
+            tokio::spawn(async move {
+                if let Err(e) = crate::exams::touch_session(&app, session_id, now, expires_at).await
+                {
+                    tracing::warn!(error = %e, "sliding a session's expiry failed");
+                }
+            });
+        }
     }
     Ok(Actor::from_session(s, grants, tree))
 }
 
 pub(crate) async fn department_tree(c: &mut Conn<'_>) -> AppResult<Vec<(i64, Option<i64>)>> {
-    Ok(org::list_departments(c)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.parent_id))
-        .collect())
+    Ok(org::department_parents(c).await?)
 }
 
 pub async fn logout(app: &App, actor: &Actor) -> AppResult<()> {

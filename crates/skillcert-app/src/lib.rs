@@ -68,6 +68,9 @@ pub struct App {
     pub config: Arc<AppConfig>,
     /// Exam-day caches and the group-committing writer (one per process).
     pub exams: Arc<exams::ExamRuntime>,
+    /// One password hash at a time per core: argon2 is CPU- and memory-hard, and a crowd
+    /// signing in must queue rather than run hundreds of hashes (19 MiB each) at once.
+    pub password_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -77,6 +80,9 @@ impl App {
             clock,
             config: Arc::new(config),
             exams: Arc::new(exams::ExamRuntime::default()),
+            password_slots: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         }
     }
 

@@ -963,3 +963,36 @@ pub async fn offline_attempt(
     .fetch_optional(&mut *c)
     .await)?)
 }
+
+/// What starting an attempt needs, in one round trip: the session, the candidate's
+/// department and their override.
+#[derive(Debug, Clone, FromRow)]
+pub struct StartFacts {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub department_id: i64,
+    pub extra_minutes: i32,
+    pub extra_attempts: i32,
+}
+
+pub async fn start_facts(
+    c: &mut Conn<'_>,
+    session_id: i64,
+    employee_id: i64,
+) -> Result<StartFacts, StoreError> {
+    Ok(on!(c, |c| sqlx::query_as::<_, StartFacts>(
+        "SELECT s.id, s.code, s.title, s.paper_id, s.mode, s.opens_at_ms, s.closes_at_ms, \
+         s.duration_minutes, s.attempts_allowed, s.pass_mark, s.review, s.double_marking, \
+         s.divergence, s.audience, CAST(NULL AS TEXT) AS paper_spec, CAST(NULL AS TEXT) AS pool, \
+         s.status, s.created_at, s.updated_at, e.department_id, \
+         COALESCE(o.extra_minutes, 0) AS extra_minutes, \
+         COALESCE(o.extra_attempts, 0) AS extra_attempts \
+         FROM exam_sessions s JOIN employees e ON e.id = $2 \
+         LEFT JOIN exam_overrides o ON o.session_id = s.id AND o.employee_id = e.id \
+         WHERE s.id = $1"
+    )
+    .bind(session_id)
+    .bind(employee_id)
+    .fetch_one(&mut *c)
+    .await)?)
+}

@@ -144,6 +144,15 @@ pub async fn list_departments(c: &mut Conn<'_>) -> Result<Vec<Department>, Store
     .await)?)
 }
 
+/// `(id, parent id)` of every department: the tree that scopes grants.
+pub async fn department_parents(c: &mut Conn<'_>) -> Result<Vec<(i64, Option<i64>)>, StoreError> {
+    Ok(on!(c, |c| sqlx::query_as::<_, (i64, Option<i64>)>(
+        "SELECT id, parent_id FROM departments ORDER BY id"
+    )
+    .fetch_all(&mut *c)
+    .await)?)
+}
+
 pub async fn get_department(c: &mut Conn<'_>, id: i64) -> Result<Department, StoreError> {
     Ok(on!(c, |c| sqlx::query_as::<_, Department>(
         "SELECT id, code, name, parent_id, created_at, updated_at FROM departments WHERE id = $1"

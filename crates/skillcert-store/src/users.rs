@@ -278,6 +278,46 @@ pub async fn find_session(
     .await)?)
 }
 
+#[derive(FromRow)]
+struct SessionGrantRow {
+    #[sqlx(flatten)]
+    user: SessionUser,
+    grant_role: Option<String>,
+    grant_department_id: Option<i64>,
+}
+
+/// [`find_session`] and the user's grants in one round trip (every request does this).
+pub async fn find_session_with_grants(
+    c: &mut Conn<'_>,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(SessionUser, Vec<Grant>)>, StoreError> {
+    let rows: Vec<SessionGrantRow> = on!(c, |c| {
+        sqlx::query_as(
+        "SELECT s.id AS session_id, u.id AS user_id, u.username, u.display_name, u.employee_id, \
+         u.locale, s.csrf_token, s.kind, s.expires_at, s.last_seen_at, \
+         g.role AS grant_role, g.department_id AS grant_department_id \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         LEFT JOIN grants g ON g.user_id = u.id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active"
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_all(&mut *c)
+    .await
+    })?;
+    let grants = rows
+        .iter()
+        .filter_map(|r| {
+            Some(Grant {
+                role: Role::parse(r.grant_role.as_deref()?)?,
+                department_id: r.grant_department_id,
+            })
+        })
+        .collect();
+    Ok(rows.into_iter().next().map(|r| (r.user, grants)))
+}
+
 /// Slides a session's expiry forward.
 pub async fn touch_session(
     c: &mut Conn<'_>,

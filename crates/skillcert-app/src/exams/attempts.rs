@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rand::Rng;
 use serde::Serialize;
-use skillcert_domain::exam::answer::{Answer, MultiplePolicy};
+use skillcert_domain::exam::answer::Answer;
 use skillcert_domain::exam::attempt::{
     AttemptStatus, ReviewPolicy, Visibility, deadline, visibility,
 };
@@ -205,7 +205,8 @@ pub async fn start(app: &App, actor: &Actor, session_id: i64) -> AppResult<(Atte
     let (session, o, paper, paper_json, bodies) = {
         let mut r = app.db.read().await?;
         let c = &mut r.conn();
-        let s = store::get_session(c, session_id).await?;
+        let facts = store::start_facts(c, session_id, employee_id).await?;
+        let s = facts.session;
         if s.status != "published" {
             return Err(AppError::NotFound);
         }
@@ -216,15 +217,17 @@ pub async fn start(app: &App, actor: &Actor, session_id: i64) -> AppResult<(Atte
         let member = match s.audience.as_str() {
             "list" => store::is_listed(c, s.id, employee_id).await?,
             _ => {
-                let e = org::get_employee(c, employee_id).await?;
-                let mine = ancestors(actor, e.department_id);
+                let mine = ancestors(actor, facts.department_id);
                 f.departments.iter().any(|d| mine.contains(d))
             }
         };
         if !member {
             return Err(AppError::Forbidden);
         }
-        let o = store::get_override(c, s.id, employee_id).await?;
+        let o = store::Override {
+            extra_minutes: facts.extra_minutes,
+            extra_attempts: facts.extra_attempts,
+        };
         let seed: i64 = rand::thread_rng().r#gen::<i64>();
         let items = f.spec.draw(&f.pool, seed as u64).map_err(|e| {
             AppError::Internal(anyhow::anyhow!("frozen paper no longer draws: {e}"))
@@ -627,9 +630,4 @@ pub fn spawn_deadline_sweeper(app: App, every: Duration) -> tokio::task::JoinHan
             }
         }
     })
-}
-
-/// Grading policy of a session, for callers outside this module.
-pub fn policy_of(spec: &skillcert_domain::exam::paper::PaperSpec) -> MultiplePolicy {
-    spec.policy
 }

@@ -124,11 +124,4 @@ impl ExamRuntime {
         put(&self.frozen, s.id, f.clone());
         Ok(f)
     }
-
-    /// Forgets a session's frozen paper (it went back to draft).
-    pub(super) fn forget_session(&self, session_id: i64) {
-        if let Ok(mut m) = self.frozen.lock() {
-            m.remove(&session_id);
-        }
-    }
 }

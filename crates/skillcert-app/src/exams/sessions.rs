@@ -545,7 +545,6 @@ pub async fn set_status(app: &App, actor: &Actor, id: i64, status: &str) -> AppR
     let row = store::get_session(c, id).await?;
     let view = load_view(c, row).await?;
     tx.commit().await?;
-    app.exams.forget_session(id);
     Ok(view)
 }
 
