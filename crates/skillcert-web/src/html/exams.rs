@@ -1243,6 +1243,14 @@ struct AnalysisPage {
 }
 
 impl AnalysisPage {
+    /// Whether candidates answered different questions (a paper drawn by rules): the
+    /// test-level figures then count unseen questions as 0 and are only indicative.
+    fn drawn_subsets(&self) -> bool {
+        self.a
+            .as_ref()
+            .is_some_and(|a| a.items.iter().any(|i| i.n < a.candidates))
+    }
+
     fn flag_help(&self, key: &str) -> &'static str {
         t(self.ctx.lang, &format!("exam-flag-{key}-help"))
     }
