@@ -97,6 +97,38 @@ pub struct SortLink {
     pub state: &'static str,
 }
 
+impl SortLink {
+    /// The headers of a sortable list: `(key, label key)` per column; `href(key, dir)` builds
+    /// a column's link. Clicking the active column flips the direction.
+    pub fn columns(
+        cols: &[(&'static str, &'static str)],
+        active: &str,
+        dir: Dir,
+        href: impl Fn(&str, &str) -> String,
+    ) -> Vec<SortLink> {
+        cols.iter()
+            .map(|&(key, label_key)| {
+                let is_active = active == key;
+                let next_dir = if is_active && dir == Dir::Asc {
+                    "desc"
+                } else {
+                    "asc"
+                };
+                SortLink {
+                    key,
+                    label_key,
+                    href: href(key, next_dir),
+                    state: match (is_active, dir) {
+                        (false, _) => "",
+                        (true, Dir::Asc) => "asc",
+                        (true, Dir::Desc) => "desc",
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
 #[derive(Template)]
 #[template(path = "employees/list.html")]
 struct ListPage {
@@ -128,33 +160,18 @@ pub async fn list(
     let page = org::list_employees(&state.app, &me, q, department).await?;
     let choices = org::choices(&state.app, &me).await?;
     let base = f.base(false);
-    let columns = [
-        ("employee_no", "employee-no"),
-        ("name", "employee-name"),
-        ("department", "employee-department"),
-        ("hire_date", "employee-hire-date"),
-        ("status", "employee-status"),
-    ]
-    .into_iter()
-    .map(|(key, label_key)| {
-        let active = sort.key() == key;
-        let next_dir = if active && dir == Dir::Asc {
-            "desc"
-        } else {
-            "asc"
-        };
-        SortLink {
-            key,
-            label_key,
-            href: format!("/employees?{base}&sort={key}&dir={next_dir}"),
-            state: match (active, dir) {
-                (false, _) => "",
-                (true, Dir::Asc) => "asc",
-                (true, Dir::Desc) => "desc",
-            },
-        }
-    })
-    .collect();
+    let columns = SortLink::columns(
+        &[
+            ("employee_no", "employee-no"),
+            ("name", "employee-name"),
+            ("department", "employee-department"),
+            ("hire_date", "employee-hire-date"),
+            ("status", "employee-status"),
+        ],
+        sort.key(),
+        dir,
+        |key, next_dir| format!("/employees?{base}&sort={key}&dir={next_dir}"),
+    );
     let pager = Pager {
         page: page.page,
         pages: page.pages(),

@@ -731,33 +731,18 @@ async fn show_page(
     let (sort, dir) = (query.sort, query.dir);
     let results = staff::results(&state.app, me, id, query).await?;
     let base = rq.base(false);
-    let columns = [
-        ("employee_no", "exam-result-employee-no"),
-        ("name", "exam-result-name"),
-        ("status", "exam-result-status"),
-        ("submitted", "exam-result-submitted"),
-        ("score", "exam-result-score"),
-    ]
-    .into_iter()
-    .map(|(key, label_key)| {
-        let active = sort.key() == key;
-        let next_dir = if active && dir == Dir::Asc {
-            "desc"
-        } else {
-            "asc"
-        };
-        SortLink {
-            key,
-            label_key,
-            href: format!("/exams/{id}?{base}&sort={key}&dir={next_dir}#results"),
-            state: match (active, dir) {
-                (false, _) => "",
-                (true, Dir::Asc) => "asc",
-                (true, Dir::Desc) => "desc",
-            },
-        }
-    })
-    .collect();
+    let columns = SortLink::columns(
+        &[
+            ("employee_no", "exam-result-employee-no"),
+            ("name", "exam-result-name"),
+            ("status", "exam-result-status"),
+            ("submitted", "exam-result-submitted"),
+            ("score", "exam-result-score"),
+        ],
+        sort.key(),
+        dir,
+        |key, next_dir| format!("/exams/{id}?{base}&sort={key}&dir={next_dir}#results"),
+    );
     let pager = Pager {
         page: results.page,
         pages: results.pages(),

@@ -241,33 +241,18 @@ pub async fn list(
     let page = bank::list_questions(&state.app, &me, &q).await?;
     let skills = bank::list_skills(&state.app, &me).await?;
     let base = f.base(false);
-    let columns = [
-        ("code", "questions-code"),
-        ("type", "questions-type"),
-        ("difficulty", "questions-difficulty"),
-        ("points", "questions-points"),
-        ("updated", "questions-updated"),
-    ]
-    .into_iter()
-    .map(|(key, label_key)| {
-        let active = sort.key() == key;
-        let next_dir = if active && dir == Dir::Asc {
-            "desc"
-        } else {
-            "asc"
-        };
-        SortLink {
-            key,
-            label_key,
-            href: format!("/questions?{base}&sort={key}&dir={next_dir}"),
-            state: match (active, dir) {
-                (false, _) => "",
-                (true, Dir::Asc) => "asc",
-                (true, Dir::Desc) => "desc",
-            },
-        }
-    })
-    .collect();
+    let columns = SortLink::columns(
+        &[
+            ("code", "questions-code"),
+            ("type", "questions-type"),
+            ("difficulty", "questions-difficulty"),
+            ("points", "questions-points"),
+            ("updated", "questions-updated"),
+        ],
+        sort.key(),
+        dir,
+        |key, next_dir| format!("/questions?{base}&sort={key}&dir={next_dir}"),
+    );
     let ctx = Ctx::new(lang, Some(&me), "/questions");
     let rows = page
         .items
