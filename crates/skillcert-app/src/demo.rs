@@ -201,6 +201,7 @@ pub async fn load(app: &App, seed: u64) -> AppResult<Option<Vec<DemoLogin>>> {
         });
     }
     crate::demo_exams::load(app, &mut c, &author).await?;
+    crate::demo_practical::load(app, &mut c, &author, &demo).await?;
     tx.commit().await?;
     Ok(Some(logins))
 }

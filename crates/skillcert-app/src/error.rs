@@ -40,8 +40,28 @@ pub enum AppError {
     /// Evaluation inputs were refused; each error names its component.
     #[error("invalid inputs: {0}")]
     InputsInvalid(InputErrors),
+    /// Structured input (a score sheet, panel rules, a draw) was refused; each problem names
+    /// its field path (`items.opening`) and a stable code that is also its translation key.
+    #[error("refused: {}", .0.iter().map(|p| p.code).collect::<Vec<_>>().join(", "))]
+    Rejected(Vec<Problem>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+/// One problem of a [`AppError::Rejected`] input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub field: String,
+    pub code: &'static str,
+}
+
+impl Problem {
+    pub fn new(field: impl Into<String>, code: &'static str) -> Problem {
+        Problem {
+            field: field.into(),
+            code,
+        }
+    }
 }
 
 impl AppError {
@@ -63,6 +83,7 @@ impl AppError {
             AppError::ImportRejected(_) => "import-rejected",
             AppError::SchemeInvalid(_) => "invalid-scheme",
             AppError::InputsInvalid(_) => "invalid-inputs",
+            AppError::Rejected(_) => "rejected",
             AppError::Internal(_) => "internal",
         }
     }

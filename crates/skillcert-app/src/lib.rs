@@ -10,10 +10,14 @@ pub mod clock;
 pub mod dashboard;
 pub mod demo;
 mod demo_exams;
+mod demo_practical;
 mod error;
 pub mod exams;
 pub mod import;
 pub mod org;
+pub mod practical;
+pub mod rubrics;
+pub mod scenarios;
 pub mod schemes;
 pub mod users;
 
@@ -21,7 +25,7 @@ use std::sync::Arc;
 
 pub use actor::Actor;
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{AppError, AppResult};
+pub use error::{AppError, AppResult, Problem};
 pub use skillcert_store::{self as store, Db, Page};
 
 /// Settings that change how the services behave (not where data lives).

@@ -175,7 +175,11 @@ pub async fn list(app: &App, actor: &Actor) -> AppResult<Vec<Summary>> {
     Ok(out)
 }
 
-async fn load(c: &mut skillcert_store::Conn<'_>, key: &str, pick: Pick) -> AppResult<Version> {
+pub(crate) async fn load(
+    c: &mut skillcert_store::Conn<'_>,
+    key: &str,
+    pick: Pick,
+) -> AppResult<Version> {
     match pick {
         Pick::Preset => from_preset(key).ok_or(AppError::NotFound),
         Pick::Stored(v) => from_stored(store::get_version(c, key, Some(v)).await?),

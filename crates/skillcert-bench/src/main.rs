@@ -6,9 +6,13 @@
 //! * `skillcert-bench exam-day [--candidates 10000 --questions 50 --save-every 30
 //!   --duration 300 --kill-at <s> --database-url <url>]`: an online theory exam against the
 //!   real server binary, with an optional crash of the server mid-exam ([`exam_day`]).
+//! * `skillcert-bench panel [--candidates 200]`: a practical assessment with a panel drawn
+//!   per candidate, every sheet submitted through the service, results and judge analytics
+//!   ([`panel`]).
 
 mod exam_day;
 mod import_list;
+mod panel;
 
 use anyhow::Result;
 
@@ -16,6 +20,7 @@ fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("exam-day") => exam_day::run(&args[1..]),
+        Some("panel") => panel::run(&args[1..]),
         _ => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?

@@ -68,6 +68,9 @@ impl Role {
                 ExamManage,
                 ExamMark,
                 ExamResults,
+                AssessmentManage,
+                AssessmentJudge,
+                AssessmentResults,
             ],
             Role::TrainingManager => &[
                 OrgRead,
@@ -80,10 +83,26 @@ impl Role {
                 ExamManage,
                 ExamMark,
                 ExamResults,
+                AssessmentManage,
+                AssessmentJudge,
+                AssessmentResults,
             ],
-            Role::Supervisor => &[OrgRead, Dashboard, SchemeRead, ExamResults],
-            Role::Lecturer => &[Dashboard, SchemeRead, QuestionBank, ExamMark, ExamResults],
-            Role::Judge => &[Dashboard, SchemeRead, ExamMark],
+            Role::Supervisor => &[
+                OrgRead,
+                Dashboard,
+                SchemeRead,
+                ExamResults,
+                AssessmentResults,
+            ],
+            Role::Lecturer => &[
+                Dashboard,
+                SchemeRead,
+                QuestionBank,
+                ExamMark,
+                ExamResults,
+                AssessmentResults,
+            ],
+            Role::Judge => &[Dashboard, SchemeRead, ExamMark, AssessmentJudge],
             Role::Mentor => &[Dashboard],
             Role::Employee => &[Dashboard],
         }
@@ -118,6 +137,14 @@ pub enum Permission {
     ExamMark,
     /// See exam results and item analysis of candidates in scope.
     ExamResults,
+    /// Plan practical assessment events, draw panels by lot, correct submitted sheets as
+    /// chief judge. (Scenario cards are written with `QuestionBank`, rubrics with
+    /// `SchemeManage`.)
+    AssessmentManage,
+    /// Score the candidates one is seated for on a panel.
+    AssessmentJudge,
+    /// See practical results and judge analytics of candidates in scope.
+    AssessmentResults,
 }
 
 /// One role held by a user, everywhere (`department_id == None`) or in one subtree.

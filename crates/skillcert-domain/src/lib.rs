@@ -10,5 +10,6 @@ pub mod audit;
 pub mod demo;
 pub mod exam;
 pub mod org;
+pub mod practical;
 pub mod scheme;
 pub mod text;

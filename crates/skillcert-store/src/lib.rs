@@ -13,7 +13,10 @@ pub mod exam_reports;
 pub mod exams;
 pub mod org;
 pub mod papers;
+pub mod practical;
 pub mod questions;
+pub mod rubrics;
+pub mod scenarios;
 pub mod schemes;
 pub mod users;
 

@@ -77,6 +77,7 @@ impl WebError {
                     | AppError::ImportRejected(_)
                     | AppError::SchemeInvalid(_)
                     | AppError::InputsInvalid(_)
+                    | AppError::Rejected(_)
                     | AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
                     AppError::Unauthenticated | AppError::BadCredentials => {
                         StatusCode::UNAUTHORIZED
@@ -113,6 +114,13 @@ impl WebError {
                             es.0.iter()
                                 .map(|e| (input_field(e), e.code().to_string(), None))
                                 .collect();
+                    }
+                    AppError::Rejected(ps) => {
+                        info.field_family = "problem";
+                        info.fields = ps
+                            .iter()
+                            .map(|p| (p.field.clone(), p.code.to_string(), None))
+                            .collect();
                     }
                     AppError::Throttled { minutes } => info.minutes = Some(minutes),
                     AppError::ImportRejected(r) => info.import = Some(r),
@@ -254,6 +262,15 @@ pub fn form_errors(lang: Lang, e: &AppError) -> Vec<(String, String)> {
                 })
                 .collect()
         }
+        AppError::Rejected(ps) => ps
+            .iter()
+            .map(|p| {
+                (
+                    p.field.clone(),
+                    t(lang, &format!("problem-{}", p.code)).to_string(),
+                )
+            })
+            .collect(),
         other => vec![(
             String::new(),
             t(lang, &format!("error-{}", other.code())).to_string(),

@@ -61,7 +61,7 @@ impl Lang {
 }
 
 /// One file per area, so that areas can be translated independently.
-const ZH_CN: [&str; 8] = [
+const ZH_CN: [&str; 13] = [
     include_str!("../locales/zh-CN/core.txt"),
     include_str!("../locales/zh-CN/org.txt"),
     include_str!("../locales/zh-CN/users.txt"),
@@ -70,8 +70,13 @@ const ZH_CN: [&str; 8] = [
     include_str!("../locales/zh-CN/questions.txt"),
     include_str!("../locales/zh-CN/exams.txt"),
     include_str!("../locales/zh-CN/take.txt"),
+    include_str!("../locales/zh-CN/rubrics.txt"),
+    include_str!("../locales/zh-CN/scenarios.txt"),
+    include_str!("../locales/zh-CN/practical.txt"),
+    include_str!("../locales/zh-CN/events.txt"),
+    include_str!("../locales/zh-CN/judging.txt"),
 ];
-const EN: [&str; 8] = [
+const EN: [&str; 13] = [
     include_str!("../locales/en/core.txt"),
     include_str!("../locales/en/org.txt"),
     include_str!("../locales/en/users.txt"),
@@ -80,9 +85,14 @@ const EN: [&str; 8] = [
     include_str!("../locales/en/questions.txt"),
     include_str!("../locales/en/exams.txt"),
     include_str!("../locales/en/take.txt"),
+    include_str!("../locales/en/rubrics.txt"),
+    include_str!("../locales/en/scenarios.txt"),
+    include_str!("../locales/en/practical.txt"),
+    include_str!("../locales/en/events.txt"),
+    include_str!("../locales/en/judging.txt"),
 ];
 
-fn parse(files: [&'static str; 8]) -> HashMap<&'static str, &'static str> {
+fn parse(files: [&'static str; 13]) -> HashMap<&'static str, &'static str> {
     files
         .iter()
         .flat_map(|src| src.lines())

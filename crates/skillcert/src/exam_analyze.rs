@@ -76,56 +76,16 @@ struct Layout {
 
 impl Layout {
     fn from_header(header: Option<&ByteRecord>) -> Result<Layout, Vec<String>> {
-        let expected = "candidate,question,score,max[,choice]";
-        let Some(header) = header else {
-            return Err(vec![format!(
-                "the file is empty; expected the header {expected}"
-            )]);
-        };
-        let mut problems = Vec::new();
-        let mut columns = [None; 5];
-        for (i, raw) in header.iter().enumerate() {
-            let Ok(name) = std::str::from_utf8(raw) else {
-                problems.push(format!("column {} has a name that is not UTF-8", i + 1));
-                continue;
-            };
-            let name = name.trim_start_matches('\u{feff}').trim().to_lowercase();
-            let Some(slot) = COLUMNS.iter().position(|c| *c == name) else {
-                problems.push(format!(
-                    "unknown column {name:?} (column {}); expected {expected}",
-                    i + 1
-                ));
-                continue;
-            };
-            match columns[slot] {
-                Some(first) => problems.push(format!(
-                    "column {name:?} appears twice (columns {} and {})",
-                    first + 1,
-                    i + 1
-                )),
-                None => columns[slot] = Some(i),
-            }
-        }
-        let missing: Vec<&str> = COLUMNS[..REQUIRED]
-            .iter()
-            .zip(&columns)
-            .filter(|(_, c)| c.is_none())
-            .map(|(name, _)| *name)
-            .collect();
-        if !missing.is_empty() {
-            problems.push(format!(
-                "missing column(s): {}; expected the header {expected}",
-                missing.join(", ")
-            ));
-        }
-        if problems.is_empty() {
-            Ok(Layout {
-                width: header.len(),
-                columns,
-            })
-        } else {
-            Err(problems)
-        }
+        let columns = crate::csv_header::columns(
+            header,
+            &COLUMNS,
+            REQUIRED,
+            "candidate,question,score,max[,choice]",
+        )?;
+        Ok(Layout {
+            width: header.map_or(0, ByteRecord::len),
+            columns,
+        })
     }
 
     fn cell<'r>(&self, record: &'r ByteRecord, column: usize) -> Result<Option<&'r str>, String> {

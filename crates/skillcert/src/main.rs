@@ -3,8 +3,10 @@
 //! One binary: `serve` (the default) runs the web UI and API; the other subcommands manage
 //! the database from the command line.
 
+mod csv_header;
 mod evaluate;
 mod exam_analyze;
+mod panel_analyze;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -70,12 +72,23 @@ enum Command {
         #[command(subcommand)]
         command: ExamCommand,
     },
+    /// Practical assessments judged by a panel.
+    Panel {
+        #[command(subcommand)]
+        command: PanelCommand,
+    },
 }
 
 #[derive(Subcommand)]
 enum ExamCommand {
     /// Item analysis of exam responses from a CSV (no database needed).
     Analyze(exam_analyze::AnalyzeArgs),
+}
+
+#[derive(Subcommand)]
+enum PanelCommand {
+    /// Trimmed results and judge analytics from a CSV of panel marks (no database needed).
+    Analyze(panel_analyze::AnalyzeArgs),
 }
 
 #[derive(Args, Default)]
@@ -269,6 +282,12 @@ async fn main() -> Result<()> {
     {
         std::process::exit(exam_analyze::run(args)?);
     }
+    if let Some(Command::Panel {
+        command: PanelCommand::Analyze(args),
+    }) = &cli.command
+    {
+        std::process::exit(panel_analyze::run(args)?);
+    }
     let app = open(&cli.data).await?;
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs {
         addr: std::env::var("SKILLCERT_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into()),
@@ -318,6 +337,7 @@ async fn main() -> Result<()> {
         }
         Command::Evaluate(_) => Ok(()), // dispatched above, before the database is opened
         Command::Exam { .. } => Ok(()), // likewise
+        Command::Panel { .. } => Ok(()), // likewise
     };
     app.db.close().await;
     result

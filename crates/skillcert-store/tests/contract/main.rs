@@ -8,6 +8,8 @@ mod db;
 mod exams;
 mod org;
 mod questions;
+mod rubrics;
+mod scenarios;
 mod schema;
 mod schemes;
 mod support;

@@ -14,7 +14,10 @@ pub mod extract;
 mod http_tests;
 pub mod openapi;
 pub mod org;
+pub mod practical;
 pub mod questions;
+pub mod rubrics;
+pub mod scenarios;
 pub mod schemes;
 pub mod session;
 pub mod users;
@@ -92,6 +95,9 @@ pub fn operations() -> Vec<Operation> {
     ops.extend(exams::operations());
     ops.extend(attempts::operations());
     ops.extend(questions::operations());
+    ops.extend(rubrics::operations());
+    ops.extend(scenarios::operations());
+    ops.extend(practical::operations());
     ops
 }
 

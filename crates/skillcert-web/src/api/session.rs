@@ -14,7 +14,7 @@ use crate::session::Me;
 use crate::state::AppState;
 
 /// Every permission, in the order `GET /me` lists them.
-pub const ALL_PERMISSIONS: [Permission; 12] = [
+pub const ALL_PERMISSIONS: [Permission; 15] = [
     Permission::Dashboard,
     Permission::OrgRead,
     Permission::OrgWrite,
@@ -27,6 +27,9 @@ pub const ALL_PERMISSIONS: [Permission; 12] = [
     Permission::ExamManage,
     Permission::ExamMark,
     Permission::ExamResults,
+    Permission::AssessmentManage,
+    Permission::AssessmentJudge,
+    Permission::AssessmentResults,
 ];
 
 #[derive(Debug, Deserialize)]
@@ -124,6 +127,9 @@ mod tests {
             Permission::ExamManage => 9,
             Permission::ExamMark => 10,
             Permission::ExamResults => 11,
+            Permission::AssessmentManage => 12,
+            Permission::AssessmentJudge => 13,
+            Permission::AssessmentResults => 14,
         }
     }
 

@@ -25,7 +25,18 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The entity kinds that have a label; others are shown as recorded.
-const KINDS: [&str; 5] = ["department", "employee", "position", "unit", "user"];
+const KINDS: [&str; 10] = [
+    "assessment_event",
+    "department",
+    "employee",
+    "event_subject",
+    "position",
+    "rubric",
+    "scenario",
+    "score_sheet",
+    "unit",
+    "user",
+];
 
 /// The label of an entity kind, or the kind itself when it has none.
 fn kind_label(lang: Lang, entity: &str) -> String {

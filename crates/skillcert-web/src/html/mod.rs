@@ -5,10 +5,15 @@ pub mod account;
 pub mod audit;
 pub mod dashboard;
 pub mod employees;
+pub mod events;
 pub mod exam_attempt;
 pub mod exams;
+pub mod judging;
 pub mod org;
+pub mod practical;
 pub mod questions;
+pub mod rubrics;
+pub mod scenarios;
 pub mod schemes;
 pub mod take;
 pub mod users;
@@ -60,6 +65,14 @@ impl Ctx {
                 ("/papers", "nav-papers", Some(Permission::QuestionBank)),
                 ("/exams", "nav-exams", Some(Permission::ExamResults)),
                 ("/marking", "nav-marking", Some(Permission::ExamMark)),
+                (
+                    "/scenarios",
+                    "nav-scenarios",
+                    Some(Permission::QuestionBank),
+                ),
+                ("/rubrics", "nav-rubrics", Some(Permission::SchemeRead)),
+                ("/events", "nav-events", Some(Permission::AssessmentResults)),
+                ("/judging", "nav-judging", Some(Permission::AssessmentJudge)),
                 ("/users", "nav-users", Some(Permission::UserManage)),
                 ("/audit", "nav-audit", Some(Permission::AuditRead)),
             ];

@@ -557,6 +557,34 @@ async fn data_strings(t: &TestApp) -> Vec<String> {
             v.extend(key_points.iter().cloned());
         }
     }
+    // Practical assessments: event titles and places, recordings, judges' comments.
+    let events = skillcert_store::practical::list_events(
+        &mut c,
+        &skillcert_store::practical::EventQuery {
+            per_page: 200,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    for e in events.items {
+        v.push(e.title);
+        v.push(e.place);
+        for s in skillcert_store::practical::subjects(&mut c, e.id)
+            .await
+            .unwrap()
+        {
+            v.push(s.label);
+        }
+        for sheet in skillcert_store::practical::sheets_of_event(&mut c, e.id)
+            .await
+            .unwrap()
+        {
+            let marks: skillcert_domain::practical::rubric::SheetMarks =
+                serde_json::from_str(&sheet.marks).unwrap();
+            v.extend(marks.texts.into_values());
+        }
+    }
     v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
     v.dedup();
     v

@@ -6,11 +6,15 @@
 mod audit;
 mod auth;
 mod employees;
+mod events;
 mod exams;
 mod helpers;
 mod i18n;
 mod import;
+mod judging;
 mod questions;
 mod roles;
+mod rubrics;
+mod scenarios;
 mod schemes;
 mod take;

@@ -34,6 +34,21 @@ enum Need {
     /// The candidate's own attempt (the matrix's attempt belongs to `employee`).
     OwnAttempt,
     QuestionBank,
+    /// Scenario cards are read by those who write them, plan events or judge.
+    ScenarioRead,
+    /// Scenario cards are written by whoever writes questions.
+    AssessmentManage,
+    /// Score sheets (and pages only a seated judge reaches).
+    AssessmentJudge,
+    /// Practical results and judge analytics (a supervisor's limited to their departments).
+    AssessmentResults,
+    /// Judge analytics: practical results for the whole company.
+    AssessmentAnalytics,
+    /// A judge's own panels and sheets: the demo `judge` sits on every candidate of the
+    /// demo's event in scoring; `admin` (no employee) and `manager` (no seat) hold
+    /// `assessment_judge` and get the service's refusal (409 `no-employee`, 422
+    /// `sheet-not-seated`) or an empty list, never 403.
+    Seat,
 }
 
 /// Whether a demo account may do what `need` asks. The supervisor's read scope is CSC-01,
@@ -54,7 +69,15 @@ fn allowed(user: &str, need: Need) -> bool {
         Need::ExamResults => matches!(user, "admin" | "manager" | "lecturer" | "supervisor"),
         Need::ExamAnalysis => matches!(user, "admin" | "manager" | "lecturer"),
         Need::QuestionBank => matches!(user, "admin" | "manager" | "lecturer"),
+        Need::ScenarioRead => matches!(user, "admin" | "manager" | "lecturer" | "judge"),
         Need::OwnAttempt => user == "employee",
+        Need::AssessmentManage => matches!(user, "admin" | "manager"),
+        Need::AssessmentJudge => matches!(user, "admin" | "manager" | "judge"),
+        Need::AssessmentResults => {
+            matches!(user, "admin" | "manager" | "lecturer" | "supervisor")
+        }
+        Need::AssessmentAnalytics => matches!(user, "admin" | "manager" | "lecturer"),
+        Need::Seat => user == "judge",
     }
 }
 
@@ -113,6 +136,8 @@ const EXAM_FORM: &[(&str, &str)] = &[("code", ""), ("title", "")];
 const EXAM_JSON: &str = r#"{"code": "", "title": ""}"#;
 const QUESTION_FORM: &[(&str, &str)] = &[("qtype", ""), ("stem", "")];
 const QUESTION_JSON: &str = r#"{"qtype": "", "stem": ""}"#;
+const SCENARIO_FORM: &[(&str, &str)] = &[("kind", ""), ("title", "")];
+const SCENARIO_JSON: &str = r#"{"kind": "", "title": ""}"#;
 const PASSWORD_FORM: &[(&str, &str)] = &[
     ("current_password", ""),
     ("new_password", ""),
@@ -203,6 +228,15 @@ fn routes() -> Vec<Route> {
         ),
         page("GET", "/schemes/{key}/what-if", SchemeRead, None),
         page("POST", "/schemes/{key}/what-if", SchemeRead, EmptyUpload),
+        page("GET", "/rubrics", SchemeRead, None),
+        page("GET", "/rubrics/{key}", SchemeRead, None),
+        page("GET", "/rubrics/{key}/edit", SchemeManage, None),
+        page(
+            "POST",
+            "/rubrics/{key}/edit",
+            SchemeManage,
+            Form(&[("document", "")]),
+        ),
         page("GET", "/questions", QuestionBank, None),
         page("GET", "/questions/new", QuestionBank, None),
         page("POST", "/questions/new", QuestionBank, Form(QUESTION_FORM)),
@@ -233,6 +267,25 @@ fn routes() -> Vec<Route> {
         page("GET", "/papers/{id}/edit", QuestionBank, None),
         page("POST", "/papers/{id}/edit", QuestionBank, Form(CODE_FORM)),
         page("GET", "/papers/{id}/preview", QuestionBank, None),
+        page("GET", "/scenarios", ScenarioRead, None),
+        page("GET", "/scenarios/new", QuestionBank, None),
+        page("POST", "/scenarios/new", QuestionBank, Form(SCENARIO_FORM)),
+        page("GET", "/scenarios/{id}", ScenarioRead, None),
+        page("GET", "/scenarios/{id}/brief", ScenarioRead, None),
+        page("GET", "/scenarios/{id}/edit", QuestionBank, None),
+        page(
+            "POST",
+            "/scenarios/{id}/edit",
+            QuestionBank,
+            Form(SCENARIO_FORM),
+        ),
+        page("GET", "/scenarios/{id}/archive", QuestionBank, None),
+        page(
+            "POST",
+            "/scenarios/{id}/archive",
+            QuestionBank,
+            Form(&[("archived", "false")]),
+        ),
         page("GET", "/exams", ExamResults, None),
         page("GET", "/exams/new", ExamManage, None),
         page("POST", "/exams/new", ExamManage, Form(EXAM_FORM)),
@@ -298,6 +351,93 @@ fn routes() -> Vec<Route> {
         page("GET", "/static/app.css", Public, None),
         page("GET", "/static/app.js", Public, None),
         page("GET", "/static/exam.js", Public, None),
+        page("GET", "/static/sheet.js", Public, None),
+        page("GET", "/judging", AssessmentJudge, None),
+        page("GET", "/judging/{subject_id}", Seat, None),
+        page(
+            "POST",
+            "/judging/{subject_id}",
+            Seat,
+            Form(&[("i.no-such-item", "1"), ("action", "draft")]),
+        ),
+        page(
+            "GET",
+            "/judging/sheets/{sheet_id}/correct",
+            AssessmentManage,
+            None,
+        ),
+        page(
+            "POST",
+            "/judging/sheets/{sheet_id}/correct",
+            AssessmentManage,
+            Form(&[("reason", "")]),
+        ),
+        // Practical assessment events (staff pages). Actions go to the demo's event in
+        // scoring with invalid bodies; publishing a seed and closing go to its closed event.
+        page("GET", "/events", AssessmentResults, None),
+        page("GET", "/events/new", AssessmentManage, None),
+        page(
+            "POST",
+            "/events/new",
+            AssessmentManage,
+            Form(&[("code", "")]),
+        ),
+        page("GET", "/events/{id}", AssessmentResults, None),
+        page("GET", "/events/{id}/edit", AssessmentManage, None),
+        page(
+            "POST",
+            "/events/{id}/edit",
+            AssessmentManage,
+            Form(&[("code", "")]),
+        ),
+        page(
+            "POST",
+            "/events/{id}/subjects",
+            AssessmentManage,
+            Form(&[("candidates", "")]),
+        ),
+        page(
+            "POST",
+            "/events/{id}/conflicts",
+            AssessmentManage,
+            Form(&[("judge", "")]),
+        ),
+        page(
+            "POST",
+            "/events/{id}/conflicts/delete",
+            AssessmentManage,
+            Form(&[("judge_id", "")]),
+        ),
+        page(
+            "POST",
+            "/events/{id}/inputs",
+            AssessmentManage,
+            Form(&[("subject_id", "")]),
+        ),
+        page("POST", "/events/{id}/seed", AssessmentManage, Form(&[])),
+        page(
+            "POST",
+            "/events/{id}/draw",
+            AssessmentManage,
+            Form(&[("reason", "")]),
+        ),
+        page("POST", "/events/{id}/close", AssessmentManage, Form(&[])),
+        page(
+            "GET",
+            "/events/{id}/draws/{number}",
+            AssessmentResults,
+            None,
+        ),
+        page("GET", "/events/{id}/results", AssessmentResults, None),
+        page("GET", "/events/{id}/results.xlsx", AssessmentResults, None),
+        page(
+            "POST",
+            "/events/{id}/release",
+            AssessmentManage,
+            Form(&[("subject_id", "")]),
+        ),
+        page("GET", "/events/{id}/analytics", AssessmentAnalytics, None),
+        page("GET", "/judges/analytics", AssessmentAnalytics, None),
         // The candidate's pages. Starting is for anyone signed in (the service answers by
         // audience); the matrix starts a draft session, which nobody can, so nothing changes.
         page("GET", "/my-exams", SignedIn, None),
@@ -383,6 +523,20 @@ fn routes() -> Vec<Route> {
             SchemeRead,
             Json(r#"{"attempt": 0}"#),
         ),
+        api("GET", "/rubrics", SchemeRead, None),
+        api("GET", "/rubrics/{key}", SchemeRead, None),
+        api(
+            "POST",
+            "/rubrics/{key}/versions",
+            SchemeManage,
+            Json(r#"{"document": ""}"#),
+        ),
+        api(
+            "POST",
+            "/rubrics/{key}/score",
+            SchemeRead,
+            Json(r#"{"items": {}}"#),
+        ),
         api("GET", "/skills", QuestionBank, None),
         api("GET", "/questions", QuestionBank, None),
         api("POST", "/questions", QuestionBank, Json(QUESTION_JSON)),
@@ -402,6 +556,24 @@ fn routes() -> Vec<Route> {
         api("GET", "/papers/{id}", QuestionBank, None),
         api("PUT", "/papers/{id}", QuestionBank, Json(CODE_JSON)),
         api("POST", "/papers/{id}/preview", QuestionBank, Json("{}")),
+        // Scenario cards: read with the bank or assessment management (the same demo
+        // accounts), written with the bank.
+        api("GET", "/scenarios", ScenarioRead, None),
+        api("POST", "/scenarios", QuestionBank, Json(SCENARIO_JSON)),
+        api("GET", "/scenarios/{id}", ScenarioRead, None),
+        api("PUT", "/scenarios/{id}", QuestionBank, Json(SCENARIO_JSON)),
+        api(
+            "GET",
+            "/scenarios/{id}/versions/{version}",
+            ScenarioRead,
+            None,
+        ),
+        api(
+            "POST",
+            "/scenarios/{id}/archive",
+            QuestionBank,
+            Json(r#"{"archived": false}"#),
+        ),
         api("GET", "/exam-sessions", ExamResults, None),
         api("POST", "/exam-sessions", ExamManage, Json(EXAM_JSON)),
         api("GET", "/exam-sessions/{id}", ExamResults, None),
@@ -456,6 +628,82 @@ fn routes() -> Vec<Route> {
             "/marking/{attempt_id}/{position}",
             ExamMark,
             Json(r#"{"score": ""}"#),
+        ),
+        api("GET", "/events", AssessmentResults, None),
+        api("POST", "/events", AssessmentManage, Json(r#"{"code": ""}"#)),
+        api("GET", "/events/{id}", AssessmentResults, None),
+        api(
+            "PUT",
+            "/events/{id}",
+            AssessmentManage,
+            Json(r#"{"code": ""}"#),
+        ),
+        api(
+            "PUT",
+            "/events/{id}/subjects",
+            AssessmentManage,
+            Json(r#"{"candidates": ""}"#),
+        ),
+        api(
+            "POST",
+            "/events/{id}/conflicts",
+            AssessmentManage,
+            Json(r#"{"judge": ""}"#),
+        ),
+        api(
+            "DELETE",
+            "/events/{id}/conflicts/{judge_id}/{subject_id}",
+            AssessmentManage,
+            None,
+        ),
+        api(
+            "PUT",
+            "/event-subjects/{id}/inputs",
+            AssessmentManage,
+            Json(r#"{"no-such-component": "1"}"#),
+        ),
+        api("POST", "/events/{id}/seed", AssessmentManage, None),
+        api(
+            "POST",
+            "/events/{id}/draws",
+            AssessmentManage,
+            Json(r#"{"reason": ""}"#),
+        ),
+        api(
+            "GET",
+            "/events/{id}/draws/{number}",
+            AssessmentResults,
+            None,
+        ),
+        api("POST", "/events/{id}/close", AssessmentManage, None),
+        api("GET", "/events/{id}/results", AssessmentResults, None),
+        api(
+            "POST",
+            "/event-subjects/{id}/release",
+            AssessmentManage,
+            Json(r#"{"note": ""}"#),
+        ),
+        api("GET", "/events/{id}/analytics", AssessmentAnalytics, None),
+        api("GET", "/judge-analytics", AssessmentAnalytics, None),
+        api("GET", "/my/panels", Seat, None),
+        api("GET", "/sheets/{subject_id}", Seat, None),
+        api(
+            "PUT",
+            "/sheets/{subject_id}",
+            Seat,
+            Json(r#"{"items": {"no-such-item": 1}}"#),
+        ),
+        api(
+            "POST",
+            "/sheets/{subject_id}/submit",
+            Seat,
+            Json(r#"{"items": {}}"#),
+        ),
+        api(
+            "POST",
+            "/score-sheets/{sheet_id}/corrections",
+            AssessmentManage,
+            Json(r#"{"reason": ""}"#),
         ),
     ]
 }
@@ -629,6 +877,18 @@ impl Fixture {
             .json();
         ids.insert("/questions/", question["id"].to_string());
         ids.insert("/papers/", paper["id"].to_string());
+        let scenario = t
+            .post("/api/v1/scenarios")
+            .bearer(&admin)
+            .json(&serde_json::json!({
+                "code": "MATRIX-SC", "kind": "role_play", "title": "矩阵用情景",
+                "customer_brief": "说明", "expected_behaviours": "倾听"
+            }))
+            .send()
+            .await
+            .json();
+        ids.insert("/scenarios/", scenario["id"].to_string());
+        ids.insert("{version}", "1".to_string());
         // A published exam session of CSC-01 whose attempt (by `employee`) is graded.
         let exam = crate::exams::matrix_fixture(t).await;
         ids.insert("/exams/", exam.session_id.to_string());
@@ -664,6 +924,25 @@ impl Fixture {
         };
         ids.insert("/my-exams/{id}/start", draft.to_string());
         ids.insert("/api/v1/exam-sessions/{id}/attempts", draft.to_string());
+        // Practical assessments: the demo's event in scoring (the demo `judge` sits on
+        // every candidate; the other judges have submitted), and its closed one, which
+        // refuses a new seed and closing (409) so the matrix changes nothing.
+        let practical = crate::judging::matrix_fixture(t).await;
+        ids.entry("/events/")
+            .or_insert_with(|| practical.event_id.to_string());
+        ids.insert("/event-subjects/", practical.subject_id.to_string());
+        ids.insert("{subject_id}", practical.subject_id.to_string());
+        ids.insert("{sheet_id}", practical.sheet_id.to_string());
+        ids.insert("{judge_id}", practical.judge_id.to_string());
+        ids.insert("{number}", "1".to_string());
+        for closing in [
+            "/api/v1/events/{id}/seed",
+            "/api/v1/events/{id}/close",
+            "/events/{id}/seed",
+            "/events/{id}/close",
+        ] {
+            ids.insert(closing, practical.closed_event_id.to_string());
+        }
         Fixture { ids }
     }
 
@@ -674,9 +953,18 @@ impl Fixture {
         }
         let mut p = template
             .replace("{tag}", "en")
+            .replace("/rubrics/{key}", "/rubrics/s4-call-scoring")
             .replace("{key}", "s1-certification")
             .replace("{grant_id}", "999999");
-        for placeholder in ["{attempt_id}", "{position}"] {
+        for placeholder in [
+            "{attempt_id}",
+            "{position}",
+            "{subject_id}",
+            "{sheet_id}",
+            "{judge_id}",
+            "{number}",
+            "{version}",
+        ] {
             if let Some(v) = self.ids.get(placeholder) {
                 p = p.replace(placeholder, v);
             }
@@ -764,6 +1052,12 @@ fn judge(route: &Route, who: &str, r: &Resp) -> Option<String> {
         return Some(format!("{cell} (server error)"));
     }
     let read = route.method == "GET";
+    if route.need == Need::Seat && matches!(who, "admin" | "manager") {
+        // Holders of assessment_judge without a seat (or an employee): the service's
+        // refusal or an empty list, never an authorization failure.
+        let ok = !matches!(s, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) && !to_login;
+        return (!ok).then(|| format!("{cell} (want the service's answer, not 403)"));
+    }
     if route.need == Need::Public {
         let ok = s != StatusCode::FORBIDDEN && !to_login;
         return (!ok).then(|| format!("{cell} (public route refused)"));
@@ -819,6 +1113,8 @@ async fn every_role_on_every_route() {
     let questions = t.count("questions").await;
     let question_versions = t.count("question_versions").await;
     let papers = t.count("papers").await;
+    let scenarios = t.count("scenarios").await;
+    let scenario_versions = t.count("scenario_versions").await;
 
     let exam_tables = [
         "exam_sessions",
@@ -859,6 +1155,8 @@ async fn every_role_on_every_route() {
     assert_eq!(t.count("questions").await, questions);
     assert_eq!(t.count("question_versions").await, question_versions);
     assert_eq!(t.count("papers").await, papers);
+    assert_eq!(t.count("scenarios").await, scenarios);
+    assert_eq!(t.count("scenario_versions").await, scenario_versions);
     for (table, before) in exam_tables.iter().zip(&exam_counts) {
         assert_eq!(t.count(table).await, *before, "{table}");
     }
@@ -875,6 +1173,7 @@ async fn every_role_on_every_route() {
     };
     assert_eq!(still, ("published".into(), "graded".into()));
     assert_eq!(t.count("schemes").await, 0, "no scheme version was saved");
+    assert_eq!(t.count("rubrics").await, 0, "no rubric version was saved");
 }
 
 /// A forbidden role gets 403 — or, for a body that cannot even be parsed, our own 400 — and

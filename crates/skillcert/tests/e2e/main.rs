@@ -6,6 +6,8 @@ mod browser;
 mod evaluate;
 mod exam;
 mod exam_analyze;
+mod panel_analyze;
+mod practical;
 mod server;
 
 use serde_json::{Value, json};

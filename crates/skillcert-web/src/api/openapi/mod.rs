@@ -12,7 +12,10 @@ use skillcert_domain::org::EmployeeStatus;
 
 mod attempts;
 mod exams;
+mod practical;
 mod questions;
+mod rubrics;
+mod scenarios;
 
 use super::PREFIX;
 use super::org::{CSV_MIME, XLSX_MIME};
@@ -361,6 +364,9 @@ fn operations() -> Vec<Op> {
     ops.extend(exams::operations());
     ops.extend(attempts::operations());
     ops.extend(questions::operations());
+    ops.extend(rubrics::operations());
+    ops.extend(scenarios::operations());
+    ops.extend(practical::operations());
     ops
 }
 
@@ -1274,6 +1280,9 @@ fn schemas() -> Value {
     list.extend(exams::schemas());
     list.extend(attempts::schemas());
     list.extend(questions::schemas());
+    list.extend(rubrics::schemas());
+    list.extend(scenarios::schemas());
+    list.extend(practical::schemas());
     Value::Object(list.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
