@@ -148,7 +148,16 @@ async fn run_async(args: &[String]) -> Result<()> {
     }
     let mut actors = std::collections::BTreeMap::new();
     for (employee, no) in &judges {
-        actors.insert(*employee, actor(&app, &no.to_lowercase()).await?);
+        // Pool members sign in with their employee number, the demo judge as `judge`.
+        let username = {
+            let mut r = app.db.read().await?;
+            let c = &mut r.conn();
+            match store::user_of_employee(c, *employee).await? {
+                Some(u) => skillcert_store::users::get_user(c, u).await?.username,
+                None => no.to_lowercase(),
+            }
+        };
+        actors.insert(*employee, actor(&app, &username).await?);
     }
     let mut times = Vec::with_capacity(view.seats.len());
     let t = Instant::now();

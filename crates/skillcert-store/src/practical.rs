@@ -677,6 +677,23 @@ pub async fn seats(c: &mut Conn<'_>, event_id: i64) -> Result<Vec<SeatRow>, Stor
     .await)?)
 }
 
+/// The panel of one subject, with each judge's sheet state.
+pub async fn seats_of_subject(
+    c: &mut Conn<'_>,
+    subject_id: i64,
+) -> Result<Vec<SeatRow>, StoreError> {
+    Ok(on!(c, |c| sqlx::query_as(
+        "SELECT p.subject_id, p.judge_id, p.pool, p.draw_id, e.employee_no AS judge_no, \
+         e.name AS judge_name, h.id AS sheet_id, h.status AS sheet_status \
+         FROM panel_seats p JOIN employees e ON e.id = p.judge_id \
+         LEFT JOIN score_sheets h ON h.subject_id = p.subject_id AND h.judge_id = p.judge_id \
+         WHERE p.subject_id = $1 ORDER BY p.pool, e.employee_no"
+    )
+    .bind(subject_id)
+    .fetch_all(&mut *c)
+    .await)?)
+}
+
 pub async fn is_seated(
     c: &mut Conn<'_>,
     subject_id: i64,

@@ -145,11 +145,7 @@ async fn failures_before(
         else {
             continue;
         };
-        let seats: Vec<SeatRow> = store::seats(c, id)
-            .await?
-            .into_iter()
-            .filter(|s| s.subject_id == subject.id)
-            .collect();
+        let seats = store::seats_of_subject(c, subject.id).await?;
         let sheets = judge_sheets(
             &other,
             &seats,
@@ -235,11 +231,7 @@ pub async fn release(app: &App, actor: &Actor, subject_id: i64, note: &str) -> A
     }
     let note = clean(note, REASON_MAX)
         .map_err(|e| AppError::field("note", skillcert_domain::org::FieldReason::Text(e)))?;
-    let seats: Vec<SeatRow> = store::seats(c, event.row.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.subject_id == subject_id)
-        .collect();
+    let seats = store::seats_of_subject(c, subject_id).await?;
     let sheets = judge_sheets(
         &event,
         &seats,

@@ -136,11 +136,7 @@ async fn view(
     };
     let status = row.as_ref().map_or("new".to_string(), |r| r.status.clone());
     let score = event.rubric.score_sheet(&marks).ok();
-    let seats: Vec<_> = store::seats(c, event.row.id)
-        .await?
-        .into_iter()
-        .filter(|s| s.subject_id == subject_id)
-        .collect();
+    let seats = store::seats_of_subject(c, subject_id).await?;
     let sheets = store::sheets_of_subject(c, subject_id).await?;
     let submitted = sheets.iter().filter(|s| s.status == "submitted").count();
     let all_in = submitted == seats.len() && !seats.is_empty();
