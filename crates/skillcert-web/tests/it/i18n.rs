@@ -567,6 +567,24 @@ async fn data_strings(t: &TestApp) -> Vec<String> {
     )
     .await
     .unwrap();
+    // Pool names are typed in both languages; the Chinese one is data on the form.
+    v.extend(
+        skillcert_domain::practical::rules::PanelRules::s4()
+            .pools
+            .into_iter()
+            .map(|p| p.labels.zh_cn),
+    );
+    // Scenario cards are data too.
+    let cards = skillcert_store::scenarios::list(
+        &mut c,
+        &skillcert_store::scenarios::ScenarioQuery {
+            per_page: 200,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    v.extend(cards.items.into_iter().map(|s| s.title));
     for e in events.items {
         v.push(e.title);
         v.push(e.place);
@@ -657,6 +675,18 @@ async fn english_pages_hold_no_chinese_but_the_switch_and_data() {
         "/exams/2".to_string(),
         "/exams/2/analysis".to_string(),
         "/marking".to_string(),
+        "/rubrics".to_string(),
+        "/rubrics/s4-call-scoring".to_string(),
+        "/scenarios".to_string(),
+        "/events".to_string(),
+        "/events/new".to_string(),
+        "/events/1".to_string(),
+        "/events/1/draws/1".to_string(),
+        "/events/1/results".to_string(),
+        "/events/1/analytics".to_string(),
+        "/events/3/analytics".to_string(),
+        "/judges/analytics".to_string(),
+        "/judging".to_string(),
     ] {
         let r = t.get(&path).lang("en").session(&s).send().await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
