@@ -60,15 +60,7 @@ fn marks_for(rubric: &Rubric, ability: f64, bias: f64, rng: &mut SplitMix64) -> 
         let max = f64::from(item.max);
         let noise = (rng.below(1001) as f64 / 1000.0 - 0.5) * 0.16 * max;
         let target = (ability * max + bias * max / total + noise).clamp(0.0, max);
-        let best = item
-            .allowed_values()
-            .into_iter()
-            .min_by(|a, b| {
-                let da = (f64::from(*a) - target).abs();
-                let db = (f64::from(*b) - target).abs();
-                da.total_cmp(&db)
-            })
-            .unwrap_or(0);
+        let best = item.nearest_allowed(target);
         items.insert(item.key.clone(), ItemMark::Points(best));
     }
     let mut texts = BTreeMap::new();

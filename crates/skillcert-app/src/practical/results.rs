@@ -4,7 +4,7 @@
 //! marks diverge, and — when the event feeds a scheme — the scheme's verdict, level and
 //! retake-ladder step, with failures counted over the year before the event.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Duration;
 use serde::Serialize;
@@ -120,6 +120,41 @@ fn evaluate(
         .map_err(|e| e.0.iter().map(|x| x.code().to_string()).collect())
 }
 
+/// Who failed each earlier event, computed once per event however many of this event's
+/// candidates sat it.
+type FailedIn = BTreeMap<i64, BTreeSet<i64>>;
+
+/// The employees who failed assessment event `id` under `scheme`.
+async fn failed_in(c: &mut Conn<'_>, id: i64, scheme: &Scheme) -> AppResult<BTreeSet<i64>> {
+    let other = Loaded::decode(store::get_event(c, id).await?)?;
+    let seats = store::seats(c, id).await?;
+    let sheets = store::sheets_of_event(c, id).await?;
+    let mut failed = BTreeSet::new();
+    for subject in store::subjects(c, id).await? {
+        let Some(employee) = subject.employee_id else {
+            continue;
+        };
+        let mine: Vec<SeatRow> = seats
+            .iter()
+            .filter(|s| s.subject_id == subject.id)
+            .cloned()
+            .collect();
+        let theirs: Vec<SheetRow> = sheets
+            .iter()
+            .filter(|s| s.subject_id == subject.id)
+            .cloned()
+            .collect();
+        let js = judge_sheets(&other, &mine, &theirs);
+        // Pass or fail does not depend on the attempt number.
+        if let Ok(e) = evaluate(&other, scheme, &subject, &js, 1)
+            && e.passed() == Some(false)
+        {
+            failed.insert(employee);
+        }
+    }
+    Ok(failed)
+}
+
 /// Failures of `employee_id` under the event's scheme in assessment events held in the
 /// 365 days before this one.
 async fn failures_before(
@@ -127,6 +162,7 @@ async fn failures_before(
     event: &Loaded,
     scheme: &Scheme,
     employee_id: i64,
+    known: &mut FailedIn,
 ) -> AppResult<u32> {
     let Some(key) = event.row.scheme_key.as_deref() else {
         return Ok(0);
@@ -137,24 +173,13 @@ async fn failures_before(
             .await?;
     let mut failures = 0;
     for id in earlier {
-        let other = Loaded::decode(store::get_event(c, id).await?)?;
-        let Some(subject) = store::subjects(c, id)
-            .await?
-            .into_iter()
-            .find(|s| s.employee_id == Some(employee_id))
-        else {
-            continue;
+        let failed = match known.entry(id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(failed_in(c, id, scheme).await?)
+            }
         };
-        let seats = store::seats_of_subject(c, subject.id).await?;
-        let sheets = judge_sheets(
-            &other,
-            &seats,
-            &store::sheets_of_subject(c, subject.id).await?,
-        );
-        // Pass or fail does not depend on the attempt number.
-        if let Ok(e) = evaluate(&other, scheme, &subject, &sheets, 1)
-            && e.passed() == Some(false)
-        {
+        if failed.contains(&employee_id) {
             failures += 1;
         }
     }
@@ -170,6 +195,7 @@ pub async fn results(app: &App, actor: &Actor, id: i64) -> AppResult<EventResult
     let seats = store::seats(c, id).await?;
     let sheets = store::sheets_of_event(c, id).await?;
     let mut rows = Vec::new();
+    let mut known = FailedIn::new();
     for subject in store::subjects(c, id).await? {
         let visible = match (&scope, subject.department_id) {
             (Scope::All, _) => true,
@@ -193,7 +219,7 @@ pub async fn results(app: &App, actor: &Actor, id: i64) -> AppResult<EventResult
         let combined = aggregate::combine(&event.rubric, &event.rules.panel.policy, &js);
         let (evaluation, evaluation_errors, attempt) = match (&scheme, subject.employee_id) {
             (Some(scheme), Some(employee)) => {
-                let attempt = failures_before(c, &event, scheme, employee).await? + 1;
+                let attempt = failures_before(c, &event, scheme, employee, &mut known).await? + 1;
                 match evaluate(&event, scheme, &subject, &js, attempt) {
                     Ok(e) => (Some(e), Vec::new(), attempt),
                     Err(errs) => (None, errs, attempt),

@@ -198,16 +198,7 @@ mod tests {
     fn sheet(r: &Rubric, judge: i64, fraction: f64) -> JudgeSheet {
         let mut marks = SheetMarks::default();
         for item in r.items() {
-            let target = fraction * f64::from(item.max);
-            let v = item
-                .allowed_values()
-                .into_iter()
-                .min_by(|a, b| {
-                    (f64::from(*a) - target)
-                        .abs()
-                        .total_cmp(&(f64::from(*b) - target).abs())
-                })
-                .unwrap();
+            let v = item.nearest_allowed(fraction * f64::from(item.max));
             marks.items.insert(item.key.clone(), ItemMark::Points(v));
         }
         JudgeSheet {

@@ -227,6 +227,19 @@ impl Item {
         (0..=self.max).filter(|p| self.allows(*p)).collect()
     }
 
+    /// The allowed value closest to `points` (the lower one on a tie), e.g. to turn an
+    /// estimated performance into a mark a judge could actually give.
+    pub fn nearest_allowed(&self, points: f64) -> u32 {
+        self.allowed_values()
+            .into_iter()
+            .min_by(|a, b| {
+                (f64::from(*a) - points)
+                    .abs()
+                    .total_cmp(&(f64::from(*b) - points).abs())
+            })
+            .unwrap_or(0)
+    }
+
     /// True when a value in hundredths of a point fails this critical item.
     fn fails(&self, hundredths: u32) -> bool {
         self.critical

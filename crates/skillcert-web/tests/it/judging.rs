@@ -950,6 +950,28 @@ async fn the_demo_events_work_on_every_backend() {
             assert!(row["combined"]["score"].is_string() || row["combined"]["score"].is_number());
             assert!(!row["evaluation"].is_null(), "{row}");
         }
+        // A failure last quarter makes this quarter's result the candidate's second attempt
+        // within the year, so the ladder takes its second step.
+        let failed_q3: Vec<Value> = rows
+            .iter()
+            .filter(|row| row["evaluation"]["status"]["passed"] == false)
+            .map(|row| row["subject"]["employee_id"].clone())
+            .collect();
+        let r = t
+            .get(&format!("/api/v1/events/{q4}/results"))
+            .bearer(&manager)
+            .send()
+            .await;
+        r.expect(StatusCode::OK);
+        let q4_rows = r.json()["rows"].as_array().unwrap().clone();
+        for row in &q4_rows {
+            let expected = 1 + u64::from(failed_q3.contains(&row["subject"]["employee_id"]));
+            assert_eq!(row["attempt"], expected, "{row}");
+        }
+        assert!(
+            q4_rows.iter().any(|row| row["attempt"] == 2),
+            "the demo repeats a candidate who failed last quarter"
+        );
         let r = t
             .get(&format!("/api/v1/events/{q3}/analytics"))
             .bearer(&manager)
