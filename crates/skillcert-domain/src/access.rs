@@ -71,6 +71,9 @@ impl Role {
                 AssessmentManage,
                 AssessmentJudge,
                 AssessmentResults,
+                CertificationManage,
+                CertificationResults,
+                AppealReview,
             ],
             Role::TrainingManager => &[
                 OrgRead,
@@ -86,6 +89,9 @@ impl Role {
                 AssessmentManage,
                 AssessmentJudge,
                 AssessmentResults,
+                CertificationManage,
+                CertificationResults,
+                AppealReview,
             ],
             Role::Supervisor => &[
                 OrgRead,
@@ -93,6 +99,7 @@ impl Role {
                 SchemeRead,
                 ExamResults,
                 AssessmentResults,
+                CertificationResults,
             ],
             Role::Lecturer => &[
                 Dashboard,
@@ -145,6 +152,13 @@ pub enum Permission {
     AssessmentJudge,
     /// See practical results and judge analytics of candidates in scope.
     AssessmentResults,
+    /// Open certification rounds, approve applications, enter scores, review and publish
+    /// results, revoke certificates.
+    CertificationManage,
+    /// See round results, certificates and consequences of employees in scope.
+    CertificationResults,
+    /// Decide appeals (only those one took no part in scoring).
+    AppealReview,
 }
 
 /// One role held by a user, everywhere (`department_id == None`) or in one subtree.

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod certification;
 pub mod demo;
 pub mod exam;
 pub mod org;
