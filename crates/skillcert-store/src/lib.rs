@@ -9,6 +9,7 @@ mod db;
 mod error;
 
 pub mod audit;
+pub mod certification;
 pub mod exam_reports;
 pub mod exams;
 pub mod org;

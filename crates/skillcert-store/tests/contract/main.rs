@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod audit;
+mod certification;
 mod db;
 mod exams;
 mod org;
