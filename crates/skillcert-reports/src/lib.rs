@@ -1,5 +1,5 @@
 //! Files in and out of skillcert: reading CSV and XLSX uploads into plain rows, mapping
-//! employee import columns, and writing CSV and XLSX downloads.
+//! employee import columns, writing CSV and XLSX downloads, and PDF reports with QR codes.
 //!
 //! Nothing here validates values: that is the domain's job, so a form and a file are judged
 //! by the same rules. This crate only turns bytes into cells and cells into bytes.
@@ -9,7 +9,10 @@
 pub mod employees;
 pub mod export;
 pub mod item_analysis;
+pub mod pdf;
+pub mod qr;
 pub mod questions;
+pub mod round_report;
 pub mod table;
 
 pub use employees::{
@@ -18,6 +21,8 @@ pub use employees::{
     employee_template_xlsx, map_employee_rows,
 };
 pub use export::{Cell, ExportError, write_csv, write_xlsx};
+pub use pdf::{Flow, PdfDocument};
+pub use qr::{QrError, QrMatrix};
 pub use table::{FileKind, MAX_ROWS, RawRow, RawTable, ReadError, read_table};
 
 /// The language of labels written into templates and reports.
