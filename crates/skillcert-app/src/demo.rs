@@ -203,5 +203,7 @@ pub async fn load(app: &App, seed: u64) -> AppResult<Option<Vec<DemoLogin>>> {
     crate::demo_exams::load(app, &mut c, &author).await?;
     crate::demo_practical::load(app, &mut c, &author, &demo).await?;
     tx.commit().await?;
+    // Rounds run through the services, each in its own transactions.
+    crate::demo_certification::load(app, &demo).await?;
     Ok(Some(logins))
 }

@@ -6,9 +6,11 @@
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod certification;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
+mod demo_certification;
 mod demo_exams;
 mod demo_practical;
 mod error;
@@ -75,6 +77,8 @@ pub struct App {
     /// One password hash at a time per core: argon2 is CPU- and memory-hard, and a crowd
     /// signing in must queue rather than run hundreds of hashes (19 MiB each) at once.
     pub password_slots: Arc<tokio::sync::Semaphore>,
+    /// Signs certificates as verifiable credentials; in memory until [`App::with_issuer`].
+    pub issuer: Arc<certification::issuer::Issuer>,
 }
 
 impl App {
@@ -87,7 +91,17 @@ impl App {
             password_slots: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
+            issuer: Arc::new(certification::issuer::Issuer::ephemeral(
+                "http://127.0.0.1:8080",
+                "skillcert",
+            )),
         }
+    }
+
+    /// Uses `issuer` (keys in the data directory, the public address) from now on.
+    pub fn with_issuer(mut self, issuer: certification::issuer::Issuer) -> Self {
+        self.issuer = Arc::new(issuer);
+        self
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

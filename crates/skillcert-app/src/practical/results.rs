@@ -284,3 +284,38 @@ pub async fn release(app: &App, actor: &Actor, subject_id: i64, note: &str) -> A
     tx.commit().await?;
     Ok(())
 }
+
+/// The panel input of every candidate of event `id` whose result is final (computed and
+/// not held for divergence, or released), keyed by employee: what a certification round
+/// feeds into its scheme's panel component.
+pub(crate) async fn panel_feed(c: &mut Conn<'_>, id: i64) -> AppResult<BTreeMap<i64, Input>> {
+    let event = Loaded::decode(store::get_event(c, id).await?)?;
+    let seats = store::seats(c, id).await?;
+    let sheets = store::sheets_of_event(c, id).await?;
+    let mut out = BTreeMap::new();
+    for subject in store::subjects(c, id).await? {
+        let Some(employee) = subject.employee_id else {
+            continue;
+        };
+        let mine: Vec<SeatRow> = seats
+            .iter()
+            .filter(|s| s.subject_id == subject.id)
+            .cloned()
+            .collect();
+        let theirs: Vec<SheetRow> = sheets
+            .iter()
+            .filter(|s| s.subject_id == subject.id)
+            .cloned()
+            .collect();
+        let js = judge_sheets(&event, &mine, &theirs);
+        let combined = aggregate::combine(&event.rubric, &event.rules.panel.policy, &js);
+        let released = subject.released_by.is_some();
+        if combined.score.is_some() && (!combined.held || released) {
+            out.insert(
+                employee,
+                aggregate::scheme_input(&event.rubric, &event.rules.panel.policy, &js),
+            );
+        }
+    }
+    Ok(out)
+}
