@@ -61,7 +61,7 @@ impl Lang {
 }
 
 /// One file per area, so that areas can be translated independently.
-const ZH_CN: [&str; 13] = [
+const ZH_CN: [&str; 17] = [
     include_str!("../locales/zh-CN/core.txt"),
     include_str!("../locales/zh-CN/org.txt"),
     include_str!("../locales/zh-CN/users.txt"),
@@ -75,8 +75,12 @@ const ZH_CN: [&str; 13] = [
     include_str!("../locales/zh-CN/practical.txt"),
     include_str!("../locales/zh-CN/events.txt"),
     include_str!("../locales/zh-CN/judging.txt"),
+    include_str!("../locales/zh-CN/rounds.txt"),
+    include_str!("../locales/zh-CN/appeals.txt"),
+    include_str!("../locales/zh-CN/certificates.txt"),
+    include_str!("../locales/zh-CN/round_report.txt"),
 ];
-const EN: [&str; 13] = [
+const EN: [&str; 17] = [
     include_str!("../locales/en/core.txt"),
     include_str!("../locales/en/org.txt"),
     include_str!("../locales/en/users.txt"),
@@ -90,9 +94,13 @@ const EN: [&str; 13] = [
     include_str!("../locales/en/practical.txt"),
     include_str!("../locales/en/events.txt"),
     include_str!("../locales/en/judging.txt"),
+    include_str!("../locales/en/rounds.txt"),
+    include_str!("../locales/en/appeals.txt"),
+    include_str!("../locales/en/certificates.txt"),
+    include_str!("../locales/en/round_report.txt"),
 ];
 
-fn parse(files: [&'static str; 13]) -> HashMap<&'static str, &'static str> {
+fn parse<const N: usize>(files: [&'static str; N]) -> HashMap<&'static str, &'static str> {
     files
         .iter()
         .flat_map(|src| src.lines())

@@ -65,6 +65,10 @@ pub fn router(state: AppState) -> Router {
         .merge(html::rubrics::routes())
         .merge(html::scenarios::routes())
         .merge(html::practical::routes())
+        .merge(html::rounds::routes())
+        .merge(html::round_report::routes())
+        .merge(html::appeals::routes())
+        .merge(html::certificates::routes())
         .nest("/api/v1", api::routes())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -73,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/exam.js", get(exam_js))
         .route("/static/sheet.js", get(html::judging::script))
         .fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            html::appeals::count_unread,
+        ))
         .layer(middleware::from_fn(session::csrf_form_field))
         .layer(middleware::from_fn(error::render_errors))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

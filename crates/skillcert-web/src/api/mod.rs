@@ -6,8 +6,10 @@
 //! `{code, message, fields}` with the right status. The routes are one table ([`operations`]),
 //! so the router and the list checked against the OpenAPI document cannot drift apart.
 
+pub mod appeals;
 pub mod attempts;
 pub mod audit;
+pub mod certificates;
 pub mod exams;
 pub mod extract;
 #[cfg(test)]
@@ -16,6 +18,8 @@ pub mod openapi;
 pub mod org;
 pub mod practical;
 pub mod questions;
+pub mod round_report;
+pub mod rounds;
 pub mod rubrics;
 pub mod scenarios;
 pub mod schemes;
@@ -98,6 +102,10 @@ pub fn operations() -> Vec<Operation> {
     ops.extend(rubrics::operations());
     ops.extend(scenarios::operations());
     ops.extend(practical::operations());
+    ops.extend(rounds::operations());
+    ops.extend(round_report::operations());
+    ops.extend(appeals::operations());
+    ops.extend(certificates::operations());
     ops
 }
 

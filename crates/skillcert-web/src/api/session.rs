@@ -14,7 +14,7 @@ use crate::session::Me;
 use crate::state::AppState;
 
 /// Every permission, in the order `GET /me` lists them.
-pub const ALL_PERMISSIONS: [Permission; 15] = [
+pub const ALL_PERMISSIONS: [Permission; 18] = [
     Permission::Dashboard,
     Permission::OrgRead,
     Permission::OrgWrite,
@@ -30,6 +30,9 @@ pub const ALL_PERMISSIONS: [Permission; 15] = [
     Permission::AssessmentManage,
     Permission::AssessmentJudge,
     Permission::AssessmentResults,
+    Permission::CertificationManage,
+    Permission::CertificationResults,
+    Permission::AppealReview,
 ];
 
 #[derive(Debug, Deserialize)]
@@ -130,6 +133,9 @@ mod tests {
             Permission::AssessmentManage => 12,
             Permission::AssessmentJudge => 13,
             Permission::AssessmentResults => 14,
+            Permission::CertificationManage => 15,
+            Permission::CertificationResults => 16,
+            Permission::AppealReview => 17,
         }
     }
 

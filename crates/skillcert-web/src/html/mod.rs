@@ -2,7 +2,9 @@
 //! `templates/<area>/`. Pages work without JavaScript; `static/app.js` adds confirmations.
 
 pub mod account;
+pub mod appeals;
 pub mod audit;
+pub mod certificates;
 pub mod dashboard;
 pub mod employees;
 pub mod events;
@@ -12,6 +14,8 @@ pub mod judging;
 pub mod org;
 pub mod practical;
 pub mod questions;
+pub mod round_report;
+pub mod rounds;
 pub mod rubrics;
 pub mod scenarios;
 pub mod schemes;
@@ -32,6 +36,8 @@ pub struct NavItem {
     pub href: &'static str,
     pub key: &'static str,
     pub active: bool,
+    /// A count shown next to the item (unread inbox messages).
+    pub badge: Option<i64>,
 }
 
 /// What every page's layout needs.
@@ -52,6 +58,12 @@ impl Ctx {
             let items: &[(&'static str, &'static str, Option<Permission>)] = &[
                 ("/", "nav-dashboard", None),
                 ("/my-exams", "nav-my-exams", Some(Permission::Dashboard)),
+                (
+                    "/my-certification",
+                    "nav-my-certification",
+                    Some(Permission::Dashboard),
+                ),
+                ("/inbox", "nav-inbox", None),
                 ("/employees", "nav-employees", Some(Permission::OrgRead)),
                 ("/departments", "nav-departments", Some(Permission::OrgRead)),
                 ("/units", "nav-units", Some(Permission::OrgRead)),
@@ -73,20 +85,42 @@ impl Ctx {
                 ("/rubrics", "nav-rubrics", Some(Permission::SchemeRead)),
                 ("/events", "nav-events", Some(Permission::AssessmentResults)),
                 ("/judging", "nav-judging", Some(Permission::AssessmentJudge)),
+                (
+                    "/rounds",
+                    "nav-rounds",
+                    Some(Permission::CertificationResults),
+                ),
+                ("/appeals", "nav-appeals", Some(Permission::AppealReview)),
+                (
+                    "/certificates",
+                    "nav-certificates",
+                    Some(Permission::CertificationResults),
+                ),
                 ("/users", "nav-users", Some(Permission::UserManage)),
                 ("/audit", "nav-audit", Some(Permission::AuditRead)),
             ];
             let path = here.split('?').next().unwrap_or("/");
             for &(href, key, perm) in items {
                 // "My exams" is for people with an employee record.
-                let mine = href != "/my-exams" || a.employee_id.is_some();
+                let mine =
+                    !matches!(href, "/my-exams" | "/my-certification") || a.employee_id.is_some();
                 if mine && perm.is_none_or(|p| a.can(p)) {
                     let active = if href == "/" {
                         path == "/"
                     } else {
                         path.starts_with(href)
                     };
-                    nav.push(NavItem { href, key, active });
+                    let badge = if href == "/inbox" {
+                        appeals::nav_unread().filter(|n| *n > 0)
+                    } else {
+                        None
+                    };
+                    nav.push(NavItem {
+                        href,
+                        key,
+                        active,
+                        badge,
+                    });
                 }
             }
         }

@@ -603,6 +603,57 @@ async fn data_strings(t: &TestApp) -> Vec<String> {
             v.extend(marks.texts.into_values());
         }
     }
+    // Certification rounds: titles, and what applicants, mentors and reviewers typed.
+    use skillcert_store::certification as cert;
+    let rounds = cert::list_rounds(
+        &mut c,
+        &cert::RoundQuery {
+            per_page: 200,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    for r in rounds.items {
+        v.push(r.title);
+        for a in cert::applications_of_round(&mut c, r.id).await.unwrap() {
+            v.push(a.mentor_comment);
+            v.push(a.decision_note);
+        }
+        for a in cert::appeals_of_round(&mut c, r.id).await.unwrap() {
+            v.push(a.reason);
+            v.push(a.decision_note);
+            v.extend(a.item);
+        }
+    }
+    let certificates = cert::list_certificates(
+        &mut c,
+        &cert::CertificateQuery {
+            today: chrono::Utc::now().date_naive(),
+            search: None,
+            status: None,
+            department_ids: None,
+            round_id: None,
+            page: 1,
+            per_page: 0,
+        },
+    )
+    .await
+    .unwrap();
+    v.extend(
+        certificates
+            .items
+            .into_iter()
+            .filter_map(|c| c.revoked_reason),
+    );
+    // The public verification page shows holders' names masked.
+    v.extend(
+        org::all_employees(&mut c)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| skillcert_domain::certification::status::mask_name(&e.name)),
+    );
     v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
     v.dedup();
     v
@@ -627,6 +678,64 @@ fn stray_chinese(html: &str, data: &[String]) -> Option<String> {
     Some(rest[start..end].to_string())
 }
 
+/// Every demo round's pages, its appeals, and one certificate of each status.
+async fn certification_pages(t: &TestApp) -> Vec<String> {
+    use skillcert_store::certification as cert;
+    let mut r = t.app.db.read().await.unwrap();
+    let mut c = r.conn();
+    let mut out = Vec::new();
+    let rounds = cert::list_rounds(
+        &mut c,
+        &cert::RoundQuery {
+            per_page: 200,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(rounds.items.len() >= 5, "the demo has its rounds");
+    for round in rounds.items {
+        out.push(format!("/rounds/{}", round.id));
+        out.push(format!("/rounds/{}/results", round.id));
+        out.push(format!("/rounds/{}/report", round.id));
+        for a in cert::appeals_of_round(&mut c, round.id).await.unwrap() {
+            out.push(format!("/appeals/{}", a.id));
+        }
+    }
+    let today = chrono::Utc::now().date_naive();
+    for status in [
+        "valid",
+        "expiring",
+        "expired",
+        "suspended",
+        "revoked",
+        "superseded",
+    ] {
+        let page = cert::list_certificates(
+            &mut c,
+            &cert::CertificateQuery {
+                today,
+                search: None,
+                status: Some(status.to_string()),
+                department_ids: None,
+                round_id: None,
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .unwrap();
+        let number = &page
+            .items
+            .first()
+            .unwrap_or_else(|| panic!("a {status} certificate"))
+            .number;
+        out.push(format!("/certificates/{number}"));
+        out.push(format!("/verify/{number}"));
+    }
+    out
+}
+
 #[tokio::test]
 async fn english_pages_hold_no_chinese_but_the_switch_and_data() {
     let t = TestApp::new().await;
@@ -647,7 +756,7 @@ async fn english_pages_hold_no_chinese_but_the_switch_and_data() {
             .id
     };
     let mut problems = Vec::new();
-    for path in [
+    let mut paths = vec![
         "/".to_string(),
         "/employees".to_string(),
         "/employees?per_page=500".to_string(),
@@ -687,7 +796,18 @@ async fn english_pages_hold_no_chinese_but_the_switch_and_data() {
         "/events/3/analytics".to_string(),
         "/judges/analytics".to_string(),
         "/judging".to_string(),
-    ] {
+        "/rounds".to_string(),
+        "/rounds/new".to_string(),
+        "/rounds/open".to_string(),
+        "/appeals".to_string(),
+        "/certificates".to_string(),
+        "/reevaluation".to_string(),
+        "/inbox".to_string(),
+        "/my-certification".to_string(),
+        "/verify".to_string(),
+    ];
+    paths.extend(certification_pages(&t).await);
+    for path in paths {
         let r = t.get(&path).lang("en").session(&s).send().await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert!(r.text().contains("<html lang=\"en\""), "{path}");

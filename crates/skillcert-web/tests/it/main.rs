@@ -3,8 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod appeals;
 mod audit;
 mod auth;
+mod certificates;
 mod employees;
 mod events;
 mod exams;
@@ -14,6 +16,8 @@ mod import;
 mod judging;
 mod questions;
 mod roles;
+mod round_report;
+mod rounds;
 mod rubrics;
 mod scenarios;
 mod schemes;

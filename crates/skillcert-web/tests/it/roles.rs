@@ -49,6 +49,16 @@ enum Need {
     /// `assessment_judge` and get the service's refusal (409 `no-employee`, 422
     /// `sheet-not-seated`) or an empty list, never 403.
     Seat,
+    /// Rounds and their results (a supervisor's limited to their departments, and only once
+    /// published), certificates and re-evaluation.
+    CertResults,
+    /// Planning rounds, deciding applications, publishing, revoking.
+    CertManage,
+    /// A record of the demo `employee` (application, appeal), which the certification
+    /// managers may read too.
+    OwnOrManager,
+    /// Only the demo `employee`, whose record it is (withdrawing their application).
+    Own,
 }
 
 /// Whether a demo account may do what `need` asks. The supervisor's read scope is CSC-01,
@@ -78,6 +88,10 @@ fn allowed(user: &str, need: Need) -> bool {
         }
         Need::AssessmentAnalytics => matches!(user, "admin" | "manager" | "lecturer"),
         Need::Seat => user == "judge",
+        Need::CertResults => matches!(user, "admin" | "manager" | "supervisor"),
+        Need::CertManage => matches!(user, "admin" | "manager"),
+        Need::OwnOrManager => matches!(user, "admin" | "manager" | "employee"),
+        Need::Own => user == "employee",
     }
 }
 
@@ -138,6 +152,8 @@ const QUESTION_FORM: &[(&str, &str)] = &[("qtype", ""), ("stem", "")];
 const QUESTION_JSON: &str = r#"{"qtype": "", "stem": ""}"#;
 const SCENARIO_FORM: &[(&str, &str)] = &[("kind", ""), ("title", "")];
 const SCENARIO_JSON: &str = r#"{"kind": "", "title": ""}"#;
+const ROUND_JSON: &str = r#"{"code": "", "title": ""}"#;
+const REASON_FORM: &[(&str, &str)] = &[("reason", "")];
 const PASSWORD_FORM: &[(&str, &str)] = &[
     ("current_password", ""),
     ("new_password", ""),
@@ -455,6 +471,90 @@ fn routes() -> Vec<Route> {
             OwnAttempt,
             Form(&[]),
         ),
+        // ---------- certification ----------
+        // Rounds: the fixture's round is open (applications, scores and edits are refused by
+        // validation); review, reopen, publish and close go to a closed round, which refuses
+        // them, and results and reports to that closed round, which a supervisor may read.
+        page("GET", "/rounds", CertResults, None),
+        page("GET", "/rounds/new", CertManage, None),
+        page("POST", "/rounds/new", CertManage, Form(EXAM_FORM)),
+        page("GET", "/rounds/open", SignedIn, None),
+        page("GET", "/rounds/{id}", SignedIn, None),
+        page("GET", "/rounds/{id}/edit", CertManage, None),
+        page("POST", "/rounds/{id}/edit", CertManage, Form(EXAM_FORM)),
+        page("POST", "/rounds/{id}/review", CertManage, Form(&[])),
+        page("POST", "/rounds/{id}/reopen", CertManage, Form(&[])),
+        page("POST", "/rounds/{id}/publish", CertManage, Form(&[])),
+        page("POST", "/rounds/{id}/close", CertManage, Form(&[])),
+        page("GET", "/rounds/{id}/applications.xlsx", CertManage, None),
+        page("GET", "/rounds/{id}/results", CertResults, None),
+        page("GET", "/rounds/{id}/results.xlsx", CertResults, None),
+        page(
+            "POST",
+            "/rounds/{id}/scores",
+            CertManage,
+            Form(&[("employee_id", ""), ("component", "")]),
+        ),
+        page(
+            "POST",
+            "/rounds/{id}/consequences/{consequence_id}/return",
+            CertManage,
+            Form(&[]),
+        ),
+        page("GET", "/rounds/{id}/apply", SignedIn, None),
+        page(
+            "POST",
+            "/rounds/{id}/apply",
+            SignedIn,
+            Form(&[("level", "")]),
+        ),
+        page("GET", "/rounds/{id}/mine", SignedIn, None),
+        page("GET", "/rounds/{id}/report", CertResults, None),
+        page("GET", "/rounds/{id}/report.xlsx", CertResults, None),
+        page("GET", "/rounds/{id}/report.pdf", CertResults, None),
+        page("GET", "/applications/{id}", OwnOrManager, None),
+        page(
+            "POST",
+            "/applications/{id}/decision",
+            CertManage,
+            Form(&[("decision", "")]),
+        ),
+        page("POST", "/applications/{id}/withdraw", Own, Form(&[])),
+        page("GET", "/applications/attachments/{id}", OwnOrManager, None),
+        // Appeals: the fixture's appeal is the demo employee's, pending; filing against their
+        // result again is refused (one pending appeal per result), and for anyone else it is
+        // not theirs (422, nothing changes).
+        page("GET", "/my-certification", SignedIn, None),
+        page("GET", "/results/{id}/appeal", Own, None),
+        page("POST", "/results/{id}/appeal", SignedIn, Form(REASON_FORM)),
+        page("GET", "/appeals", SignedIn, None),
+        page("GET", "/appeals/{id}", OwnOrManager, None),
+        page(
+            "POST",
+            "/appeals/{id}/decide",
+            CertManage,
+            Form(&[("decision", "")]),
+        ),
+        page("POST", "/appeals/{id}/panel", CertManage, Form(&[])),
+        page("GET", "/inbox", SignedIn, None),
+        page("POST", "/inbox/read", SignedIn, Form(&[])),
+        page("POST", "/inbox/{id}/read", SignedIn, Form(&[])),
+        // Certificates: one of CSC-01 that belongs to no demo account.
+        page("GET", "/certificates", CertResults, None),
+        page("GET", "/certificates.xlsx", CertResults, None),
+        page("GET", "/certificates/{number}", CertResults, None),
+        page("GET", "/certificates/{number}/print", CertResults, None),
+        page(
+            "POST",
+            "/certificates/{number}/revoke",
+            CertManage,
+            Form(REASON_FORM),
+        ),
+        page("GET", "/reevaluation", CertResults, None),
+        page("POST", "/reevaluation/sync", CertManage, Form(&[])),
+        page("GET", "/verify", Public, None),
+        page("GET", "/verify/{number}", Public, None),
+        page("GET", "/status/{purpose}", Public, None),
         // ---------- API ----------
         api("GET", "/openapi.json", Public, None),
         api(
@@ -705,6 +805,71 @@ fn routes() -> Vec<Route> {
             AssessmentManage,
             Json(r#"{"reason": ""}"#),
         ),
+        api("GET", "/rounds", CertResults, None),
+        api("POST", "/rounds", CertManage, Json(ROUND_JSON)),
+        api("GET", "/rounds/{id}", SignedIn, None),
+        api("PUT", "/rounds/{id}", CertManage, Json(ROUND_JSON)),
+        api("POST", "/rounds/{id}/review", CertManage, None),
+        api("POST", "/rounds/{id}/reopen", CertManage, None),
+        api("POST", "/rounds/{id}/publish", CertManage, None),
+        api("POST", "/rounds/{id}/close", CertManage, None),
+        api("GET", "/rounds/{id}/applications", CertManage, None),
+        api(
+            "POST",
+            "/rounds/{id}/applications",
+            SignedIn,
+            Json(r#"{"level": ""}"#),
+        ),
+        api("GET", "/applications/{id}", OwnOrManager, None),
+        api(
+            "POST",
+            "/applications/{id}/decision",
+            CertManage,
+            Json(r#"{"decision": ""}"#),
+        ),
+        api("POST", "/applications/{id}/withdraw", Own, None),
+        api("GET", "/applications/attachments/{id}", OwnOrManager, None),
+        api("GET", "/rounds/{id}/results", CertResults, None),
+        api(
+            "PUT",
+            "/rounds/{id}/scores/{employee_id}/{component}",
+            CertManage,
+            Json(r#"{"score": ""}"#),
+        ),
+        api("GET", "/rounds/{id}/report", CertResults, None),
+        api("GET", "/consequences", CertResults, None),
+        api("POST", "/consequences/{id}/return", CertManage, None),
+        api("GET", "/appeals", SignedIn, None),
+        api(
+            "POST",
+            "/results/{id}/appeals",
+            SignedIn,
+            Json(r#"{"reason": ""}"#),
+        ),
+        api("GET", "/appeals/{id}", OwnOrManager, None),
+        api(
+            "POST",
+            "/appeals/{id}/decision",
+            CertManage,
+            Json(r#"{"decision": ""}"#),
+        ),
+        api("POST", "/appeals/{id}/panel", CertManage, None),
+        api("GET", "/inbox", SignedIn, None),
+        api("POST", "/inbox/read", SignedIn, None),
+        api("POST", "/inbox/{id}/read", SignedIn, None),
+        api("GET", "/me/certification", SignedIn, None),
+        api("GET", "/certificates", CertResults, None),
+        api("GET", "/certificates/{number}", CertResults, None),
+        api(
+            "POST",
+            "/certificates/{number}/revoke",
+            CertManage,
+            Json(r#"{"reason": ""}"#),
+        ),
+        api("GET", "/certificates/{number}/credential", Public, None),
+        api("GET", "/verify/{number}", Public, None),
+        api("GET", "/reevaluation/tasks", CertResults, None),
+        api("POST", "/reevaluation/sync", CertManage, None),
     ]
 }
 
@@ -943,6 +1108,7 @@ impl Fixture {
         ] {
             ids.insert(closing, practical.closed_event_id.to_string());
         }
+        certification_fixture(t, &mut ids, csc01).await;
         Fixture { ids }
     }
 
@@ -951,7 +1117,17 @@ impl Fixture {
         if let Some(id) = self.ids.get(template) {
             return template.replacen("{id}", id, 1);
         }
+        let certificate = &self.ids["certificate"];
         let mut p = template
+            .replace(
+                "/certificates/{number}",
+                &format!("/certificates/{certificate}"),
+            )
+            .replace("/verify/{number}", &format!("/verify/{certificate}"))
+            .replace("{purpose}", "revocation")
+            .replace("{consequence_id}", "999999")
+            .replace("{component}", "theory");
+        p = p
             .replace("{tag}", "en")
             .replace("/rubrics/{key}", "/rubrics/s4-call-scoring")
             .replace("{key}", "s1-certification")
@@ -964,6 +1140,7 @@ impl Fixture {
             "{judge_id}",
             "{number}",
             "{version}",
+            "{employee_id}",
         ] {
             if let Some(v) = self.ids.get(placeholder) {
                 p = p.replace(placeholder, v);
@@ -980,6 +1157,120 @@ impl Fixture {
         }
         p
     }
+}
+
+/// Certification records for the matrix: the demo's open round, its closed first round for
+/// the bodyless actions (which it refuses) and the results a supervisor may read, the demo
+/// employee's application (with an attachment) and pending appeal, and a certificate of
+/// CSC-01 held by nobody with an account.
+async fn certification_fixture(t: &TestApp, ids: &mut BTreeMap<&'static str, String>, csc01: i64) {
+    use skillcert_store::certification as cert;
+    let mut tx = t.app.db.begin().await.unwrap();
+    let mut c = tx.conn();
+    let open = cert::round_by_code(&mut c, "CERT-2026-C")
+        .await
+        .unwrap()
+        .unwrap();
+    let closed = cert::round_by_code(&mut c, "CERT-2025-A")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (open.status.as_str(), closed.status.as_str()),
+        ("open", "closed")
+    );
+    ids.insert("/rounds/", open.id.to_string());
+    for closing in [
+        "/rounds/{id}/review",
+        "/rounds/{id}/reopen",
+        "/rounds/{id}/publish",
+        "/rounds/{id}/close",
+        "/rounds/{id}/results",
+        "/rounds/{id}/results.xlsx",
+        "/rounds/{id}/report",
+        "/rounds/{id}/report.xlsx",
+        "/rounds/{id}/report.pdf",
+        "/api/v1/rounds/{id}/review",
+        "/api/v1/rounds/{id}/reopen",
+        "/api/v1/rounds/{id}/publish",
+        "/api/v1/rounds/{id}/close",
+        "/api/v1/rounds/{id}/results",
+        "/api/v1/rounds/{id}/report",
+    ] {
+        ids.insert(closing, closed.id.to_string());
+    }
+    let employee = skillcert_store::users::find_user_by_username(&mut c, "employee")
+        .await
+        .unwrap()
+        .unwrap()
+        .employee_id
+        .unwrap();
+    let application = cert::applications_of_employee(&mut c, employee)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.status == "approved")
+        .expect("the demo employee has an approved application");
+    let pdf = b"%PDF-1.4 matrix";
+    let attachment = cert::insert_attachment(
+        &mut c,
+        &cert::NewAttachment {
+            application_id: application.id,
+            kind: "identity",
+            filename: "id.pdf",
+            content_type: "application/pdf",
+            sha256: "0",
+            data: pdf,
+        },
+        start_time(),
+    )
+    .await
+    .unwrap();
+    ids.insert("/applications/", application.id.to_string());
+    ids.insert("/attachments/", attachment.to_string());
+    let appeal = cert::appeals_of_employee(&mut c, employee)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.status == "pending")
+        .expect("the demo employee's appeal is pending");
+    ids.insert("/appeals/", appeal.id.to_string());
+    ids.insert("/results/", appeal.result_id.to_string());
+    // Opening a panel for an appeal that does not exist: refused after authorization.
+    ids.insert("/appeals/{id}/panel", "999999".to_string());
+    ids.insert("/api/v1/appeals/{id}/panel", "999999".to_string());
+    ids.insert("/inbox/", "999999".to_string());
+    ids.insert("/consequences/", "999999".to_string());
+    ids.insert("{employee_id}", employee.to_string());
+    let linked: Vec<i64> = skillcert_store::users::list_users(&mut c)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|u| u.employee_id)
+        .collect();
+    let certificates = cert::list_certificates(
+        &mut c,
+        &cert::CertificateQuery {
+            today: chrono::Utc::now().date_naive(),
+            search: None,
+            status: Some("valid".into()),
+            department_ids: Some(vec![csc01]),
+            round_id: None,
+            page: 1,
+            per_page: 0,
+        },
+    )
+    .await
+    .unwrap();
+    let number = certificates
+        .items
+        .into_iter()
+        .find(|c| !linked.contains(&c.employee_id))
+        .expect("a valid certificate in CSC-01")
+        .number;
+    ids.insert("certificate", number);
+    drop(c);
+    tx.commit().await.unwrap();
 }
 
 /// How a role signs in for the matrix.

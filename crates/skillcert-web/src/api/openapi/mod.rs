@@ -10,10 +10,14 @@ use serde_json::{Map, Value, json};
 use skillcert_domain::access::Role;
 use skillcert_domain::org::EmployeeStatus;
 
+mod appeals;
 mod attempts;
+mod certificates;
 mod exams;
 mod practical;
 mod questions;
+mod round_report;
+mod rounds;
 mod rubrics;
 mod scenarios;
 
@@ -80,7 +84,17 @@ pub fn document() -> Value {
             { "name": "employees", "description": "Employees and importing them from files." },
             { "name": "users", "description": "User accounts and role grants (administrators)." },
             { "name": "audit", "description": "The hash-chained audit log (administrators)." },
-            { "name": "schemes", "description": "Certification schemes: presets, stored versions, evaluation." },
+            { "name": "schemes", "description": "Certification schemes and rubrics: presets, stored versions, evaluation." },
+            { "name": "questions", "description": "The question bank: questions, import and export." },
+            { "name": "papers", "description": "Exam papers: fixed parts and random draws from the bank." },
+            { "name": "exams", "description": "Exam sessions, their candidates and results, item analysis." },
+            { "name": "taking", "description": "A candidate's own attempt: answers saved as they go, submission." },
+            { "name": "marking", "description": "Marking short answers, single or double-blind." },
+            { "name": "scenarios", "description": "Scenario cards for role-plays and recorded calls." },
+            { "name": "assessments", "description": "Practical assessment events: candidates, panels drawn by lot, results." },
+            { "name": "judging", "description": "A judge's panels and score sheets; corrections." },
+            { "name": "certification", "description": "Certification rounds: applications, results, publication, appeals, consequences, inbox." },
+            { "name": "certificates", "description": "Certificates, their signed credentials, public verification and re-evaluation." },
             { "name": "meta", "description": "This document." }
         ],
         "security": [{ "bearerAuth": [] }],
@@ -295,14 +309,26 @@ impl Op {
             .path_params()
             .into_iter()
             .map(|name| {
-                if name == "key" {
-                    return json!({
+                let text = |description: &str| {
+                    json!({
                         "name": name,
                         "in": "path",
                         "required": true,
                         "schema": string(),
-                        "description": "A scheme key such as `s1-certification`."
-                    });
+                        "description": description
+                    })
+                };
+                if name == "key" {
+                    return text("A scheme or rubric key such as `s1-certification`.");
+                }
+                if name == "number"
+                    && (self.path.starts_with("/certificates/")
+                        || self.path.starts_with("/verify/"))
+                {
+                    return text("A certificate number such as `CS2026001`.");
+                }
+                if name == "component" {
+                    return text("A component key of the round's scheme, such as `theory`.");
                 }
                 json!({
                     "name": name,
@@ -367,6 +393,10 @@ fn operations() -> Vec<Op> {
     ops.extend(rubrics::operations());
     ops.extend(scenarios::operations());
     ops.extend(practical::operations());
+    ops.extend(rounds::operations());
+    ops.extend(round_report::operations());
+    ops.extend(appeals::operations());
+    ops.extend(certificates::operations());
     ops
 }
 
@@ -1283,6 +1313,10 @@ fn schemas() -> Value {
     list.extend(rubrics::schemas());
     list.extend(scenarios::schemas());
     list.extend(practical::schemas());
+    list.extend(rounds::schemas());
+    list.extend(round_report::schemas());
+    list.extend(appeals::schemas());
+    list.extend(certificates::schemas());
     Value::Object(list.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
@@ -1383,6 +1417,28 @@ mod tests {
         for r in found {
             let pointer = r.strip_prefix('#').unwrap();
             assert!(doc.pointer(pointer).is_some(), "dangling {r}");
+        }
+    }
+
+    #[test]
+    fn every_tag_used_is_declared_and_certificate_numbers_are_strings() {
+        let doc = document();
+        let declared: Vec<&str> = doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, o) in item.as_object().unwrap() {
+                let tag = o["tags"][0].as_str().unwrap();
+                assert!(declared.contains(&tag), "{method} {path}: tag {tag}");
+                for p in o["parameters"].as_array().into_iter().flatten() {
+                    if p["in"] == "path" && p["name"] == "number" && !path.contains("/draws/") {
+                        assert_eq!(p["schema"]["type"], "string", "{method} {path}");
+                    }
+                }
+            }
         }
     }
 
