@@ -9,7 +9,11 @@
 //! * `skillcert-bench panel [--candidates 200]`: a practical assessment with a panel drawn
 //!   per candidate, every sheet submitted through the service, results and judge analytics
 //!   ([`panel`]).
+//! * `skillcert-bench certificates [--candidates 1000]`: a certification round from
+//!   applications to signed certificates, then verification, credentials, status lists,
+//!   the register and the evaluation report ([`certificates`]).
 
+mod certificates;
 mod exam_day;
 mod import_list;
 mod panel;
@@ -21,6 +25,7 @@ fn main() -> Result<()> {
     match args.first().map(String::as_str) {
         Some("exam-day") => exam_day::run(&args[1..]),
         Some("panel") => panel::run(&args[1..]),
+        Some("certificates") => certificates::run(&args[1..]),
         _ => tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()?

@@ -3,10 +3,12 @@
 //! One binary: `serve` (the default) runs the web UI and API; the other subcommands manage
 //! the database from the command line.
 
+mod certificate_cmd;
 mod csv_header;
 mod evaluate;
 mod exam_analyze;
 mod panel_analyze;
+mod verify_cmd;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +45,23 @@ struct DataArgs {
     /// `postgres://…` to run on PostgreSQL, or `sqlite://path`; default: SQLite in the data dir.
     #[arg(long, env = "SKILLCERT_DATABASE_URL", global = true)]
     database_url: Option<String>,
+    /// The address people and verifiers reach this server at; certificates' QR codes and
+    /// credentials point to it.
+    #[arg(
+        long,
+        env = "SKILLCERT_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    public_url: String,
+    /// The issuer's name on certificates (the company).
+    #[arg(
+        long,
+        env = "SKILLCERT_ISSUER_NAME",
+        default_value = "skillcert",
+        global = true
+    )]
+    issuer_name: String,
 }
 
 #[derive(Subcommand)]
@@ -77,6 +96,18 @@ enum Command {
         #[command(subcommand)]
         command: PanelCommand,
     },
+    /// The certificate register and signed credentials.
+    Certificate {
+        #[command(subcommand)]
+        command: certificate_cmd::CertificateCommand,
+    },
+    /// The keys certificates are signed with.
+    Issuer {
+        #[command(subcommand)]
+        command: certificate_cmd::IssuerCommand,
+    },
+    /// Verify a certificate's credential file: proof, issuer, dates, status (no database needed).
+    Verify(verify_cmd::VerifyArgs),
 }
 
 #[derive(Subcommand)]
@@ -149,7 +180,15 @@ async fn open(data: &DataArgs) -> Result<App> {
         .await
         .with_context(|| format!("opening the database ({})", redact(&url)))?;
     db.migrate().await.context("applying migrations")?;
-    Ok(App::new(db, Arc::new(SystemClock), AppConfig::default()))
+    std::fs::create_dir_all(&data.data_dir)
+        .with_context(|| format!("creating data directory {}", data.data_dir.display()))?;
+    let issuer = skillcert_app::certification::issuer::Issuer::open(
+        &data.data_dir,
+        &data.public_url,
+        &data.issuer_name,
+    )
+    .context("opening the issuer keys")?;
+    Ok(App::new(db, Arc::new(SystemClock), AppConfig::default()).with_issuer(issuer))
 }
 
 /// Hides a password in a database URL before it is printed.
@@ -212,13 +251,35 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
         app.clone(),
         std::time::Duration::from_secs(2),
     );
+    // Closes rounds whose appeal window has passed and opens re-evaluation tasks.
+    let housekeeping = spawn_housekeeping(app.clone());
     let state = skillcert_web::AppState {
         app,
         secure_cookies: args.secure_cookies,
     };
     skillcert_web::serve(listener, state, shutdown_signal()).await?;
     sweeper.abort();
+    housekeeping.abort();
     Ok(())
+}
+
+/// Hourly (and once at start): certificates are issued when appeal windows close, and
+/// re-evaluation tasks open when their lead time starts, even if nobody visits a page.
+fn spawn_housekeeping(app: App) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = skillcert_app::certification::results::close_due(&app).await {
+                tracing::warn!(error = %e, "closing rounds");
+            }
+            if let Err(e) =
+                skillcert_app::certification::certificates::sync_reevaluation(&app).await
+            {
+                tracing::warn!(error = %e, "re-evaluation tasks");
+            }
+        }
+    })
 }
 
 async fn shutdown_signal() {
@@ -288,6 +349,9 @@ async fn main() -> Result<()> {
     {
         std::process::exit(panel_analyze::run(args)?);
     }
+    if let Some(Command::Verify(args)) = &cli.command {
+        std::process::exit(verify_cmd::run(args).await?);
+    }
     let app = open(&cli.data).await?;
     let result = match cli.command.unwrap_or(Command::Serve(ServeArgs {
         addr: std::env::var("SKILLCERT_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into()),
@@ -338,6 +402,9 @@ async fn main() -> Result<()> {
         Command::Evaluate(_) => Ok(()), // dispatched above, before the database is opened
         Command::Exam { .. } => Ok(()), // likewise
         Command::Panel { .. } => Ok(()), // likewise
+        Command::Verify(_) => Ok(()),   // likewise
+        Command::Certificate { command } => certificate_cmd::run_certificate(&app, &command).await,
+        Command::Issuer { command } => certificate_cmd::run_issuer(&app, &command),
     };
     app.db.close().await;
     result

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browser;
+mod certification;
 mod evaluate;
 mod exam;
 mod exam_analyze;
