@@ -386,6 +386,40 @@ pub async fn insert_application(
     .await)?)
 }
 
+/// Submits a withdrawn application again with new fields; its old attachments go, so that
+/// what the manager reads is what was sent last. `false` unless it was withdrawn.
+pub async fn resubmit_application(
+    c: &mut Conn<'_>,
+    id: i64,
+    f: &ApplicationFields,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let n = on!(c, |c| sqlx::query(
+        "UPDATE round_applications SET level_key = $2, training_completed_on = $3, \
+         mentor_comment = $4, status = 'submitted', decided_by = NULL, decided_at = NULL, \
+         decision_note = '', updated_at = $5 WHERE id = $1 AND status = 'withdrawn'"
+    )
+    .bind(id)
+    .bind(&f.level_key)
+    .bind(f.training_completed_on)
+    .bind(&f.mentor_comment)
+    .bind(now)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n != 1 {
+        return Ok(false);
+    }
+    on!(c, |c| sqlx::query(
+        "DELETE FROM application_attachments WHERE application_id = $1"
+    )
+    .bind(id)
+    .execute(&mut *c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(true)
+}
+
 pub async fn get_application(c: &mut Conn<'_>, id: i64) -> Result<ApplicationRow, StoreError> {
     on!(c, |c| sqlx::query_as(concat!(
         application_select!(),
