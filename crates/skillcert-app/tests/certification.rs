@@ -630,3 +630,89 @@ async fn an_appeal_against_the_panel_gets_a_new_panel_drawn_by_the_same_rules() 
         "the new panel's seven marks"
     );
 }
+
+#[tokio::test]
+async fn a_re_score_that_turns_a_pass_into_a_failure_revokes_and_takes_the_ladder_step() {
+    for t in backends().await {
+        let app = &t.app;
+        let manager = actor(app, "manager", Role::TrainingManager).await;
+        let admin = actor(app, "admin", Role::Admin).await;
+        let me = actor(app, "employee", Role::Employee).await;
+        let scheme = skillcert_domain::scheme::presets::get("s1-certification").unwrap();
+        let mut input = RoundInput::defaults(app, &scheme);
+        input.code = "T-DOWN".into();
+        input.title = "复核降分".into();
+        input.issue_at = "publication".into();
+        let round = rounds::create(app, &manager, &input).await.unwrap();
+        let level = ApplicationInput {
+            level: "junior".into(),
+            ..ApplicationInput::default()
+        };
+        let id = applications::apply(app, &me, round.id, &level, &[])
+            .await
+            .unwrap();
+        applications::decide(app, &manager, id, true, "")
+            .await
+            .unwrap();
+        let employee_id = me.employee_id.unwrap();
+        for (k, v) in [("theory", "70"), ("practical", "70"), ("daily", "70")] {
+            results::enter_score(app, &manager, round.id, employee_id, k, v)
+                .await
+                .unwrap();
+        }
+        results::review(app, &manager, round.id).await.unwrap();
+        results::publish(app, &manager, round.id).await.unwrap();
+        let issued = certificates::mine(app, &me)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|c| c.row.round_id == Some(round.id))
+            .expect("issued at publication");
+        assert!(
+            consequences::list(app, &manager, Some(round.id))
+                .await
+                .unwrap()
+                .is_empty(),
+            "a pass has no consequence"
+        );
+
+        let result = {
+            let mut r = app.db.read().await.unwrap();
+            store::current_results(&mut r.conn(), round.id)
+                .await
+                .unwrap()[0]
+                .clone()
+        };
+        let appeal = appeals::AppealInput {
+            component: "practical".into(),
+            item: String::new(),
+            reason: "申请复核实操等级".into(),
+        };
+        let appeal_id = appeals::file(app, &me, result.id, &appeal).await.unwrap();
+        let rescore = appeals::DecisionInput {
+            decision: "rescore".into(),
+            note: "复核发现评分过宽，实操改为 20 分".into(),
+            scores: BTreeMap::from([("practical".to_string(), "20".to_string())]),
+        };
+        appeals::decide(app, &admin, appeal_id, &rescore)
+            .await
+            .unwrap();
+        // The certificate goes; the failure takes the ladder's first step, as at publication.
+        let after = certificates::get(app, &manager, &issued.row.number)
+            .await
+            .unwrap();
+        assert_eq!(after.status, CertificateStatus::Revoked, "{}", t.label);
+        let ks = consequences::list(app, &manager, Some(round.id))
+            .await
+            .unwrap();
+        assert_eq!(ks.len(), 1, "{}", t.label);
+        assert_eq!(ks[0].step_key, "retrain_retake");
+        assert!(
+            !certificates::mine(app, &me)
+                .await
+                .unwrap()
+                .iter()
+                .any(|c| c.row.round_id == Some(round.id) && c.status == CertificateStatus::Valid)
+        );
+    }
+}

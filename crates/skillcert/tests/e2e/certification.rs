@@ -441,6 +441,8 @@ async fn a_certification_round_runs_end_to_end_in_the_browser() {
     b.goto(&s.url("/lang/zh-CN?next=/my-certification")).await;
     b.goto(&s.url(&format!("/certificates/{number}"))).await;
     b.screenshot("certificate").await;
+    b.goto(&s.url("/inbox")).await;
+    b.screenshot("inbox").await;
     sign_out(&mut b).await;
 
     // 9. Anyone verifies it without signing in.
@@ -455,5 +457,16 @@ async fn a_certification_round_runs_end_to_end_in_the_browser() {
     b.screenshot("verify-valid-en").await;
     b.goto(&s.url("/verify/CS1999999")).await;
     assert_eq!(b.count(".cert-verdict-unknown").await, 1);
+
+    // 10. The register, the printable certificate and the re-evaluation list.
+    sign_in(&mut b, &s, "manager", "zh-CN").await;
+    b.goto(&s.url("/certificates")).await;
+    b.wait_for("main table").await;
+    b.screenshot("certificates").await;
+    b.goto(&s.url(&format!("/certificates/{number}/print")))
+        .await;
+    b.screenshot("certificate-print").await;
+    b.goto(&s.url("/reevaluation")).await;
+    b.screenshot("reevaluation").await;
     b.quit().await;
 }
