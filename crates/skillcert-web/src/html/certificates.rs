@@ -17,6 +17,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{FixedOffset, NaiveDate};
 use serde::Deserialize;
+
+use super::download::{attachment, file_name, inline};
 use skillcert_app::certification::ERROR_CODES;
 use skillcert_app::certification::certificates::{self, Certificate, Verification};
 use skillcert_app::store::certification::{CertificateQuery, TaskRow};
@@ -144,34 +146,6 @@ fn nonblank(v: &Option<String>) -> Option<String> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(str::to_string)
-}
-
-/// A certificate number as a file name: letters, digits, `-` and `_` only.
-fn file_stem(number: &str) -> String {
-    number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-fn download(bytes: Vec<u8>, mime: &str, disposition: &str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("{disposition}; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
 }
 
 /// Whether the actor reads every department's certificates (so the stored counts apply).
@@ -501,10 +475,9 @@ pub async fn list_xlsx(
         .collect();
     let bytes = skillcert_reports::write_xlsx(t(lang, "certificates-sheet"), &headers, &cells)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("certificates xlsx: {e}")))?;
-    Ok(download(
+    Ok(attachment(
         bytes,
         crate::api::org::XLSX_MIME,
-        "attachment",
         "certificates.xlsx",
     ))
 }
@@ -926,11 +899,10 @@ async fn pdf(state: &AppState, lang: Lang, me: &Actor, number: &str) -> Result<R
     let cst = FixedOffset::east_opt(8 * 3600)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("UTC+8 offset")))?;
     let bytes = certificate_pdf(&printed, lang, state.app.now().with_timezone(&cst))?;
-    Ok(download(
+    Ok(inline(
         bytes,
         "application/pdf",
-        "inline",
-        &format!("{}.pdf", file_stem(&c.row.number)),
+        &format!("{}.pdf", file_name(&c.row.number, "")),
     ))
 }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{Duration, NaiveDate};
@@ -39,6 +39,8 @@ use crate::error::{WebError, form_errors, urlencode};
 use crate::i18n::{Lang, has, t, tf};
 use crate::session::Me;
 use crate::state::AppState;
+
+use super::download;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -291,34 +293,6 @@ fn described(lang: Lang, e: &AppError) -> Vec<(String, String)> {
             }
         })
         .collect()
-}
-
-fn download(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-fn file_name(code: &str, suffix: &str) -> String {
-    let code: String = code
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{code}-{suffix}")
 }
 
 // ---------- list ----------
@@ -1955,10 +1929,10 @@ pub async fn results_xlsx(
         .collect();
     let bytes = skillcert_reports::write_xlsx(t(lang, "events-results-sheet"), &headers, &cells)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("event results xlsx: {e}")))?;
-    Ok(download(
+    Ok(download::attachment(
         bytes,
         crate::api::org::XLSX_MIME,
-        &file_name(&res.event.code, "results.xlsx"),
+        &download::file_name(&res.event.code, "results.xlsx"),
     ))
 }
 

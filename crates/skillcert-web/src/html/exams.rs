@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -40,6 +40,8 @@ use crate::error::{WebError, field_message, form_errors, urlencode};
 use crate::i18n::{Lang, has, t, tf};
 use crate::session::Me;
 use crate::state::AppState;
+
+use super::download;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -1079,36 +1081,6 @@ fn result_headers(lang: Lang) -> Vec<&'static str> {
     .collect()
 }
 
-fn file_name(s: &SessionView, suffix: &str) -> String {
-    let code: String = s
-        .row
-        .code
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{code}-{suffix}")
-}
-
-fn download(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 pub async fn results_csv(
     State(state): State<AppState>,
     lang: Lang,
@@ -1141,10 +1113,10 @@ pub async fn results_csv(
         })
         .collect();
     let bytes = skillcert_reports::write_csv(&result_headers(lang), &text);
-    Ok(download(
+    Ok(download::attachment(
         bytes,
         "text/csv; charset=utf-8",
-        &file_name(&s, "results.csv"),
+        &download::file_name(&s.row.code, "results.csv"),
     ))
 }
 
@@ -1187,10 +1159,10 @@ pub async fn results_xlsx(
     let bytes =
         skillcert_reports::write_xlsx(t(lang, "exam-results-sheet"), &result_headers(lang), &cells)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("results xlsx: {e}")))?;
-    Ok(download(
+    Ok(download::attachment(
         bytes,
         crate::api::org::XLSX_MIME,
-        &file_name(&s, "results.xlsx"),
+        &download::file_name(&s.row.code, "results.xlsx"),
     ))
 }
 
@@ -1336,10 +1308,10 @@ pub async fn analysis_xlsx(
     let bytes =
         skillcert_reports::item_analysis::write_item_analysis_xlsx(&a, &analysis_labels(lang))
             .map_err(|e| AppError::Internal(anyhow::anyhow!("analysis xlsx: {e}")))?;
-    Ok(download(
+    Ok(download::attachment(
         bytes,
         crate::api::org::XLSX_MIME,
-        &file_name(&s, "analysis.xlsx"),
+        &download::file_name(&s.row.code, "analysis.xlsx"),
     ))
 }
 

@@ -6,6 +6,7 @@ pub mod appeals;
 pub mod audit;
 pub mod certificates;
 pub mod dashboard;
+pub mod download;
 pub mod employees;
 pub mod events;
 pub mod exam_attempt;

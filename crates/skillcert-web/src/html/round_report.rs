@@ -13,8 +13,7 @@ use std::collections::BTreeMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use chrono::{FixedOffset, NaiveDate};
 use skillcert_app::AppError;
@@ -32,6 +31,8 @@ use crate::error::WebError;
 use crate::i18n::{Lang, has, t, tf};
 use crate::session::Me;
 use crate::state::AppState;
+
+use super::download;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -467,34 +468,6 @@ pub async fn show(
     })
 }
 
-fn file_name(code: &str, suffix: &str) -> String {
-    let code: String = code
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{code}-{suffix}")
-}
-
-fn download(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// `/rounds/{id}/report.xlsx`: one sheet per section.
 pub async fn xlsx(
     State(state): State<AppState>,
@@ -506,10 +479,10 @@ pub async fn xlsx(
     let d = data_of(lang, &r, state.app.today());
     let bytes = files::evaluation_xlsx(&d, &texts(lang))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("round report xlsx: {e}")))?;
-    Ok(download(
+    Ok(download::attachment(
         bytes,
         crate::api::org::XLSX_MIME,
-        &file_name(&d.code, "report.xlsx"),
+        &download::file_name(&d.code, "report.xlsx"),
     ))
 }
 
@@ -525,10 +498,10 @@ pub async fn pdf(
     let cst = FixedOffset::east_opt(8 * 3600)
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("UTC+8 offset")))?;
     let bytes = files::evaluation_pdf(&d, &texts(lang), state.app.now().with_timezone(&cst));
-    Ok(download(
+    Ok(download::attachment(
         bytes,
         "application/pdf",
-        &file_name(&d.code, "report.pdf"),
+        &download::file_name(&d.code, "report.pdf"),
     ))
 }
 
@@ -577,7 +550,7 @@ mod tests {
     #[test]
     fn file_names_keep_only_safe_characters() {
         assert_eq!(
-            file_name("CERT 2026/B", "report.pdf"),
+            download::file_name("CERT 2026/B", "report.pdf"),
             "CERT_2026_B-report.pdf"
         );
     }

@@ -43,6 +43,8 @@ use crate::i18n::{Lang, has, t, tf};
 use crate::session::Me;
 use crate::state::AppState;
 
+use super::download;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/rounds", get(list))
@@ -253,34 +255,6 @@ fn described(lang: Lang, e: &AppError) -> Vec<(String, String)> {
             }
         })
         .collect()
-}
-
-fn download(bytes: Vec<u8>, mime: &str, name: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
-fn file_name(code: &str, suffix: &str) -> String {
-    let code: String = code
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    format!("{code}-{suffix}")
 }
 
 /// `Content-Disposition` with an ASCII fallback and the UTF-8 name (RFC 6266 / 5987), so
@@ -1470,10 +1444,10 @@ pub async fn applications_xlsx(
     let bytes =
         skillcert_reports::write_xlsx(t(lang, "rounds-applications-sheet"), &header_refs, &cells)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("applications xlsx: {e}")))?;
-    Ok(download(
+    Ok(download::attachment(
         bytes,
         crate::api::org::XLSX_MIME,
-        &file_name(&d.round.code, "applications.xlsx"),
+        &download::file_name(&d.round.code, "applications.xlsx"),
     ))
 }
 
@@ -1947,10 +1921,10 @@ pub async fn results_xlsx(
     let bytes =
         skillcert_reports::write_xlsx(t(lang, "rounds-results-sheet"), &header_refs, &cells)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("round results xlsx: {e}")))?;
-    Ok(download(
+    Ok(download::attachment(
         bytes,
         crate::api::org::XLSX_MIME,
-        &file_name(&d.round.code, "results.xlsx"),
+        &download::file_name(&d.round.code, "results.xlsx"),
     ))
 }
 
