@@ -37,6 +37,7 @@ use skillcert_domain::certification::CertificateStatus;
 use skillcert_domain::certification::round::appeal_open;
 use skillcert_domain::scheme::{Input, Inputs, Lang as LabelLang, Scheme, Score, SourceKind};
 
+use super::shown_on_page;
 use super::{Ctx, FormErrors, Pager, WebForm, render};
 use crate::error::{WebError, form_errors};
 use crate::i18n::{Lang, has, t, tf};
@@ -620,18 +621,6 @@ async fn appeal_form(
         None,
     )
     .await
-}
-
-/// Refusals a page shows next to the form instead of as an error page.
-fn shown_on_page(e: &AppError) -> bool {
-    matches!(
-        e,
-        AppError::Validation(_)
-            | AppError::Conflict(_)
-            | AppError::Unprocessable(_)
-            | AppError::Rejected(_)
-            | AppError::InputsInvalid(_)
-    )
 }
 
 /// Field errors of a refusal; a re-score's scheme-engine codes (reported as problems) fall

@@ -41,6 +41,7 @@ use crate::session::Me;
 use crate::state::AppState;
 
 use super::download;
+use super::{refusal_status, shown_on_page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -259,24 +260,6 @@ fn done_message(lang: Lang, done: Option<&str>) -> Option<String> {
     let d = done?;
     DONE.contains(&d)
         .then(|| t(lang, &format!("events-done-{d}")).to_string())
-}
-
-/// Refusals a page shows next to the form instead of as an error page.
-fn shown_on_page(e: &AppError) -> bool {
-    matches!(
-        e,
-        AppError::Validation(_)
-            | AppError::Conflict(_)
-            | AppError::Unprocessable(_)
-            | AppError::Rejected(_)
-    )
-}
-
-fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
 }
 
 /// Error messages for a page that holds several forms: each names its field.
@@ -631,7 +614,7 @@ pub async fn create(
         Ok(v) => Ok(Redirect::to(&format!("/events/{}?done=created", v.row.id)).into_response()),
         Err(e) if shown_on_page(&e) => {
             let errors = FormErrors(form_errors(lang, &e));
-            form_page(&state, lang, &me, None, input, errors, status_of(&e)).await
+            form_page(&state, lang, &me, None, input, errors, refusal_status(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -671,7 +654,16 @@ pub async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/events/{id}?done=saved")).into_response()),
         Err(e) if shown_on_page(&e) => {
             let errors = FormErrors(form_errors(lang, &e));
-            form_page(&state, lang, &me, Some(id), input, errors, status_of(&e)).await
+            form_page(
+                &state,
+                lang,
+                &me,
+                Some(id),
+                input,
+                errors,
+                refusal_status(&e),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -1076,7 +1068,7 @@ async fn after_action<T>(
         Ok(_) => Ok(Redirect::to(&format!("/events/{id}?done={done}")).into_response()),
         Err(e) if shown_on_page(&e) => {
             left.errors.extend(described(lang, &e));
-            show_page(state, lang, me, id, None, left, status_of(&e)).await
+            show_page(state, lang, me, id, None, left, refusal_status(&e)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -1842,7 +1834,7 @@ pub async fn release(
         Ok(()) => Ok(Redirect::to(&format!("/events/{id}/results?done=released")).into_response()),
         Err(e) if shown_on_page(&e) => {
             let errors = described(lang, &e);
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             results_page(&state, lang, &me, id, None, (errors, f), status).await
         }
         Err(e) => Err(e.into()),

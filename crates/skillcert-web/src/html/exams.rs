@@ -42,6 +42,7 @@ use crate::session::Me;
 use crate::state::AppState;
 
 use super::download;
+use super::{refusal_status, shown_on_page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -293,21 +294,6 @@ fn described(lang: Lang, e: &AppError) -> FormErrors {
     )
 }
 
-fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
-}
-
-/// Refusals a page shows next to the form instead of as an error page.
-fn shown_on_page(e: &AppError) -> bool {
-    matches!(
-        e,
-        AppError::Validation(_) | AppError::Conflict(_) | AppError::Unprocessable(_)
-    )
-}
-
 fn done_message(lang: Lang, done: Option<&str>, n: Option<&str>) -> Option<String> {
     let d = done?;
     DONE.contains(&d).then(|| {
@@ -527,7 +513,7 @@ pub async fn create(
     match sessions::create(&state.app, &me, &input).await {
         Ok(s) => Ok(Redirect::to(&format!("/exams/{}?done=created", s.row.id)).into_response()),
         Err(e) if shown_on_page(&e) => {
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             let errors = FormErrors(form_errors(lang, &e));
             form_page(&state, lang, &me, None, input, errors, status).await
         }
@@ -570,7 +556,7 @@ pub async fn update(
     match sessions::update(&state.app, &me, id, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/exams/{id}?done=saved")).into_response()),
         Err(e) if shown_on_page(&e) => {
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             let errors = FormErrors(form_errors(lang, &e));
             form_page(&state, lang, &me, Some(id), input, errors, status).await
         }
@@ -805,7 +791,7 @@ async fn after_action<T>(
     match result {
         Ok(v) => Ok(Redirect::to(&format!("/exams/{id}?done={}", done(v))).into_response()),
         Err(e) if shown_on_page(&e) => {
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             left.errors.extend(described(lang, &e).0);
             show_page(state, lang, me, id, ShowQuery::default(), left, status).await
         }
@@ -1509,7 +1495,7 @@ pub async fn mark(
             )
         }
         Err(e) if shown_on_page(&e) => {
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             let q = MarkingQuery {
                 session: session.map(|s| s.to_string()),
                 ..MarkingQuery::default()

@@ -225,6 +225,28 @@ impl FormErrors {
     }
 }
 
+/// Refusals a page shows next to its form (with the status of [`refusal_status`]) instead of
+/// as an error page: the person can correct what they typed.
+pub fn shown_on_page(e: &skillcert_app::AppError) -> bool {
+    use skillcert_app::AppError;
+    matches!(
+        e,
+        AppError::Validation(_)
+            | AppError::Conflict(_)
+            | AppError::Unprocessable(_)
+            | AppError::Rejected(_)
+            | AppError::InputsInvalid(_)
+    )
+}
+
+/// The status of a page re-shown with a refusal: 409 for a conflict, else 422.
+pub fn refusal_status(e: &skillcert_app::AppError) -> StatusCode {
+    match e {
+        skillcert_app::AppError::Conflict(_) => StatusCode::CONFLICT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
 /// Parses an optional id typed in a form: "" means none.
 pub fn opt_id(raw: &Option<String>) -> Option<i64> {
     raw.as_deref().and_then(|s| s.trim().parse().ok())

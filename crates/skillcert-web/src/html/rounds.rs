@@ -44,6 +44,7 @@ use crate::session::Me;
 use crate::state::AppState;
 
 use super::download;
+use super::{refusal_status, shown_on_page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -222,24 +223,6 @@ fn done_message(lang: Lang, done: Option<&str>) -> Option<String> {
     let d = done?;
     DONE.contains(&d)
         .then(|| t(lang, &format!("rounds-done-{d}")).to_string())
-}
-
-/// Refusals a page shows next to the form instead of as an error page.
-fn shown_on_page(e: &AppError) -> bool {
-    matches!(
-        e,
-        AppError::Validation(_)
-            | AppError::Conflict(_)
-            | AppError::Unprocessable(_)
-            | AppError::Rejected(_)
-    )
-}
-
-fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    }
 }
 
 /// Error messages for a page that holds several forms: each names its field.
@@ -862,7 +845,7 @@ pub async fn create(
     match rounds::create(&state.app, &me, &input).await {
         Ok(row) => Ok(Redirect::to(&format!("/rounds/{}?done=created", row.id)).into_response()),
         Err(e) if shown_on_page(&e) => {
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             let errors = form_errors(lang, &e);
             match scheme_for_form(
                 &state.app,
@@ -956,7 +939,7 @@ pub async fn update(
                 Vec::new(),
                 input,
                 errors,
-                status_of(&e),
+                refusal_status(&e),
             )
             .await
         }
@@ -1258,7 +1241,7 @@ async fn after_action<T>(
                 id,
                 ShowQuery::default(),
                 errors,
-                status_of(&e),
+                refusal_status(&e),
             )
             .await
         }
@@ -1363,7 +1346,7 @@ pub async fn decide(
                 round_id,
                 ShowQuery::default(),
                 errors,
-                status_of(&e),
+                refusal_status(&e),
             )
             .await
         }
@@ -1973,7 +1956,7 @@ pub async fn enter_scores(
         Ok(()) => Ok(Redirect::to(&format!("/rounds/{id}/results?done=scores")).into_response()),
         Err(e) if shown_on_page(&e) => {
             let errors = form_errors(lang, &e);
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             let typed = Typed {
                 employee_id: Some(employee_id),
                 values,
@@ -2007,7 +1990,7 @@ pub async fn return_to_duty(
         ),
         Err(e) if shown_on_page(&e) => {
             let errors = described(lang, &e);
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             results_page(
                 &state,
                 lang,
@@ -2204,7 +2187,7 @@ pub async fn apply(
         Ok(_) => Ok(Redirect::to(&format!("/rounds/{id}/mine?done=applied")).into_response()),
         Err(e) if shown_on_page(&e) => {
             let errors = attachment_fields(form_errors(lang, &e), &form);
-            let status = status_of(&e);
+            let status = refusal_status(&e);
             let resent = !form.uploads.is_empty();
             apply_page(&state, lang, &me, id, form.input, errors, resent, status).await
         }
@@ -2493,7 +2476,16 @@ pub async fn withdraw(
         }
         Err(e) if shown_on_page(&e) => {
             let errors = form_errors(lang, &e).into_iter().map(|(_, m)| m).collect();
-            mine_page(&state, lang, &me, round_id, None, errors, status_of(&e)).await
+            mine_page(
+                &state,
+                lang,
+                &me,
+                round_id,
+                None,
+                errors,
+                refusal_status(&e),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
