@@ -86,6 +86,24 @@ async fn run_async(args: &[String]) -> Result<()> {
     let round = rounds::create(&app, &manager, &input)
         .await
         .map_err(|e| anyhow!("round: {e:?}"))?;
+    // The demo has some 240 employees; a larger round gets generated staff, imported the
+    // way a user imports a list.
+    let demo_size = {
+        let mut r = app.db.read().await?;
+        skillcert_store::org::all_employees(&mut r.conn())
+            .await?
+            .iter()
+            .filter(|e| e.status != "left")
+            .count()
+    };
+    if wanted > demo_size {
+        let admin = actor(&app, "admin").await?;
+        // One generated row in seven has left the company.
+        let file = crate::import_list::csv((wanted - demo_size) * 7 / 6 + 7);
+        skillcert_app::import::import_employees(&app, &admin, "bench.csv", &file, false)
+            .await
+            .map_err(|e| anyhow!("import: {e:?}"))?;
+    }
     let employees: Vec<(i64, String)> = {
         let mut r = app.db.read().await?;
         skillcert_store::org::all_employees(&mut r.conn())
@@ -133,7 +151,7 @@ async fn run_async(args: &[String]) -> Result<()> {
     let t = Instant::now();
     for (i, (id, _)) in employees.iter().enumerate() {
         for (k, base) in [("theory", 55u32), ("practical", 58), ("daily", 62)] {
-            let score = base + ((i as u32 * 7 + base) % 40);
+            let score = base + ((i as u32 * 7 + base) % 39);
             results::enter_score(&app, &manager, round.id, *id, k, &score.to_string())
                 .await
                 .map_err(|e| anyhow!("{e:?}"))?;

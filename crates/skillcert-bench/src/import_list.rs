@@ -51,7 +51,7 @@ fn opts(args: &[String]) -> Result<Opts> {
 
 /// A CSV of `rows` employees spread over the demo's departments, with windows/teams and
 /// supervisors that live in the same file.
-fn csv(rows: usize) -> Vec<u8> {
+pub(crate) fn csv(rows: usize) -> Vec<u8> {
     // (department code, unit codes) of the demo organisation's leaf departments.
     let places: [(&str, &[&str]); 6] = [
         ("CSC-01", &["CSC-01-T1", "CSC-01-T2", "CSC-01-T3"]),
