@@ -1269,7 +1269,6 @@ async fn certification_fixture(t: &TestApp, ids: &mut BTreeMap<&'static str, Str
         .expect("a valid certificate in CSC-01")
         .number;
     ids.insert("certificate", number);
-    drop(c);
     tx.commit().await.unwrap();
 }
 
