@@ -14,3 +14,4 @@ pub mod org;
 pub mod practical;
 pub mod scheme;
 pub mod text;
+pub mod training;
