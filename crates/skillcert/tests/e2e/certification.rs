@@ -379,7 +379,8 @@ async fn a_certification_round_runs_end_to_end_in_the_browser() {
     b.screenshot("appeal-filed").await;
     sign_out(&mut b).await;
 
-    // 7. The manager typed a score, so may not decide; the administrator re-scores.
+    // 7. The manager typed a score, so may not decide; the administrator re-scores. With the
+    //    daily score at 100, a practical 100 passes whatever the random exam answers scored.
     sign_in(&mut b, &s, "manager", "zh-CN").await;
     b.goto(&s.url(&appeal_path)).await;
     assert_eq!(
@@ -394,10 +395,10 @@ async fn a_certification_round_runs_end_to_end_in_the_browser() {
     b.goto(&s.url(&appeal_path)).await;
     b.wait_for("#decide").await;
     b.click("input[name=decision][value=rescore]").await;
-    b.fill("input[name=score_practical]", "92").await;
+    b.fill("input[name=score_practical]", "100").await;
     b.fill(
         "textarea[name=note]",
-        "调取完整录音复核，重新评定实操成绩为 92 分。",
+        "调取完整录音复核，重新评定实操成绩为 100 分。",
     )
     .await;
     b.screenshot("appeal-decide").await;
