@@ -19,6 +19,8 @@ pub mod questions;
 pub mod rubrics;
 pub mod scenarios;
 pub mod schemes;
+pub mod training;
+pub mod training_records;
 pub mod users;
 
 pub use db::{Backend, Conn, Db, DbOptions, Reader, Tx};

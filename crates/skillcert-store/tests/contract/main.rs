@@ -14,4 +14,6 @@ mod scenarios;
 mod schema;
 mod schemes;
 mod support;
+mod training;
+mod training_records;
 mod users;
