@@ -316,7 +316,8 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, approve: bool, note: &str
     let c = &mut tx.conn();
     let a = store::get_application(c, id).await?;
     // Once results are under review, a late approval would join no result: refuse it.
-    Round::decode(store::get_round(c, a.round_id).await?)?.require("open", "round-not-open")?;
+    let round = Round::decode(store::get_round(c, a.round_id).await?)?;
+    round.require("open", "round-not-open")?;
     let status = if approve { "approved" } else { "rejected" };
     if !store::decide_application(c, id, status, actor.user_id, &note, app.now()).await? {
         return Err(AppError::Rejected(vec![Problem::new(
@@ -331,13 +332,12 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, approve: bool, note: &str
             }
         }
     }
-    let round = store::get_round(c, a.round_id).await?;
     inbox::notify_employee(
         app,
         c,
         a.employee_id,
         "inbox-application-decided",
-        &serde_json::json!({"round": round.code, "title": round.title, "status": status}),
+        &serde_json::json!({"round": round.row.code, "title": round.row.title, "status": status}),
         &format!("/rounds/{}/mine", a.round_id),
         false,
     )

@@ -57,17 +57,40 @@ fn labels_of(scheme: Option<&Scheme>, row: &CertificateRow) -> (Labels, Labels) 
 }
 
 async fn enrich(app: &App, c: &mut Conn<'_>, row: CertificateRow) -> AppResult<Certificate> {
-    let scheme = match row.round_id {
-        Some(id) => Some(Round::decode(store::get_round(c, id).await?)?.scheme),
-        None => skillcert_domain::scheme::presets::get(&row.scheme_key),
-    };
-    let (level, name) = labels_of(scheme.as_ref(), &row);
-    Ok(Certificate {
-        status: status_of(&row, app.today()),
-        row,
-        level,
-        scheme: name,
-    })
+    let mut out = enrich_all(app, c, vec![row]).await?;
+    out.pop()
+        .ok_or_else(|| anyhow::anyhow!("enriching one certificate gave none").into())
+}
+
+/// Status and names of certificates; each round's frozen scheme is read once, however many
+/// of its certificates the page holds.
+async fn enrich_all(
+    app: &App,
+    c: &mut Conn<'_>,
+    rows: Vec<CertificateRow>,
+) -> AppResult<Vec<Certificate>> {
+    let today = app.today();
+    let mut schemes: std::collections::BTreeMap<i64, Scheme> = std::collections::BTreeMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let scheme = match row.round_id {
+            Some(id) => {
+                if let std::collections::btree_map::Entry::Vacant(e) = schemes.entry(id) {
+                    e.insert(Round::decode(store::get_round(c, id).await?)?.scheme);
+                }
+                schemes.get(&id).cloned()
+            }
+            None => skillcert_domain::scheme::presets::get(&row.scheme_key),
+        };
+        let (level, name) = labels_of(scheme.as_ref(), &row);
+        out.push(Certificate {
+            status: status_of(&row, today),
+            row,
+            level,
+            scheme: name,
+        });
+    }
+    Ok(out)
 }
 
 /// A status-list position not yet taken by any certificate (drawn at random, as Bitstring
@@ -384,26 +407,7 @@ pub async fn list_all(app: &App, mut q: CertificateQuery) -> AppResult<Page<Cert
     let mut r = app.db.read().await?;
     let c = &mut r.conn();
     let page = store::list_certificates(c, &q).await?;
-    let mut schemes: std::collections::BTreeMap<i64, Scheme> = std::collections::BTreeMap::new();
-    let mut items = Vec::new();
-    for row in page.items {
-        let scheme = match row.round_id {
-            Some(id) => {
-                if let std::collections::btree_map::Entry::Vacant(e) = schemes.entry(id) {
-                    e.insert(Round::decode(store::get_round(c, id).await?)?.scheme);
-                }
-                schemes.get(&id).cloned()
-            }
-            None => skillcert_domain::scheme::presets::get(&row.scheme_key),
-        };
-        let (level, name) = labels_of(scheme.as_ref(), &row);
-        items.push(Certificate {
-            status: status_of(&row, app.today()),
-            row,
-            level,
-            scheme: name,
-        });
-    }
+    let items = enrich_all(app, c, page.items).await?;
     Ok(Page {
         items,
         total: page.total,
@@ -443,11 +447,8 @@ pub async fn mine(app: &App, actor: &Actor) -> AppResult<Vec<Certificate>> {
     };
     let mut r = app.db.read().await?;
     let c = &mut r.conn();
-    let mut out = Vec::new();
-    for row in store::certificates_of_employee(c, e).await? {
-        out.push(enrich(app, c, row).await?);
-    }
-    Ok(out)
+    let rows = store::certificates_of_employee(c, e).await?;
+    enrich_all(app, c, rows).await
 }
 
 /// What the public verification page shows: no login, the holder's name masked.
