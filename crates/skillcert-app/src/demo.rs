@@ -205,5 +205,6 @@ pub async fn load(app: &App, seed: u64) -> AppResult<Option<Vec<DemoLogin>>> {
     tx.commit().await?;
     // Rounds run through the services, each in its own transactions.
     crate::demo_certification::load(app, &demo).await?;
+    crate::demo_training::load(app, &demo).await?;
     Ok(Some(logins))
 }

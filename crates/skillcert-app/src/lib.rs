@@ -13,6 +13,7 @@ pub mod demo;
 mod demo_certification;
 mod demo_exams;
 mod demo_practical;
+mod demo_training;
 mod error;
 pub mod exams;
 pub mod import;
@@ -21,6 +22,7 @@ pub mod practical;
 pub mod rubrics;
 pub mod scenarios;
 pub mod schemes;
+pub mod training;
 pub mod users;
 
 use std::sync::Arc;

@@ -74,6 +74,11 @@ impl Role {
                 CertificationManage,
                 CertificationResults,
                 AppealReview,
+                TrainingManage,
+                TrainingRead,
+                TrainingTeach,
+                TeamRate,
+                Mentoring,
             ],
             Role::TrainingManager => &[
                 OrgRead,
@@ -92,6 +97,11 @@ impl Role {
                 CertificationManage,
                 CertificationResults,
                 AppealReview,
+                TrainingManage,
+                TrainingRead,
+                TrainingTeach,
+                TeamRate,
+                Mentoring,
             ],
             Role::Supervisor => &[
                 OrgRead,
@@ -100,6 +110,8 @@ impl Role {
                 ExamResults,
                 AssessmentResults,
                 CertificationResults,
+                TrainingRead,
+                TeamRate,
             ],
             Role::Lecturer => &[
                 Dashboard,
@@ -108,9 +120,11 @@ impl Role {
                 ExamMark,
                 ExamResults,
                 AssessmentResults,
+                TrainingRead,
+                TrainingTeach,
             ],
             Role::Judge => &[Dashboard, SchemeRead, ExamMark, AssessmentJudge],
-            Role::Mentor => &[Dashboard],
+            Role::Mentor => &[Dashboard, Mentoring],
             Role::Employee => &[Dashboard],
         }
     }
@@ -159,6 +173,18 @@ pub enum Permission {
     CertificationResults,
     /// Decide appeals (only those one took no part in scoring).
     AppealReview,
+    /// Plan training: competency model, needs surveys, plans, sessions, enrolment, external
+    /// training approval, compliance rules.
+    TrainingManage,
+    /// See training plans, sessions, rosters, needs reports and compliance of people in scope.
+    TrainingRead,
+    /// Run the sessions one lectures: show the check-in code, mark attendance, set and mark
+    /// homework (a training manager may do so for any session).
+    TrainingTeach,
+    /// Add a supervisor's own rating to the needs survey of the people in scope.
+    TeamRate,
+    /// Record follow-ups and evaluations of one's own trainees (a training manager: anyone's).
+    Mentoring,
 }
 
 /// One role held by a user, everywhere (`department_id == None`) or in one subtree.

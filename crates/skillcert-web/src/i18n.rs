@@ -61,7 +61,7 @@ impl Lang {
 }
 
 /// One file per area, so that areas can be translated independently.
-const ZH_CN: [&str; 17] = [
+const ZH_CN: [&str; 21] = [
     include_str!("../locales/zh-CN/core.txt"),
     include_str!("../locales/zh-CN/org.txt"),
     include_str!("../locales/zh-CN/users.txt"),
@@ -79,8 +79,12 @@ const ZH_CN: [&str; 17] = [
     include_str!("../locales/zh-CN/appeals.txt"),
     include_str!("../locales/zh-CN/certificates.txt"),
     include_str!("../locales/zh-CN/round_report.txt"),
+    include_str!("../locales/zh-CN/training_needs.txt"),
+    include_str!("../locales/zh-CN/training_sessions.txt"),
+    include_str!("../locales/zh-CN/training_records.txt"),
+    include_str!("../locales/zh-CN/training_hours.txt"),
 ];
-const EN: [&str; 17] = [
+const EN: [&str; 21] = [
     include_str!("../locales/en/core.txt"),
     include_str!("../locales/en/org.txt"),
     include_str!("../locales/en/users.txt"),
@@ -98,6 +102,10 @@ const EN: [&str; 17] = [
     include_str!("../locales/en/appeals.txt"),
     include_str!("../locales/en/certificates.txt"),
     include_str!("../locales/en/round_report.txt"),
+    include_str!("../locales/en/training_needs.txt"),
+    include_str!("../locales/en/training_sessions.txt"),
+    include_str!("../locales/en/training_records.txt"),
+    include_str!("../locales/en/training_hours.txt"),
 ];
 
 fn parse<const N: usize>(files: [&'static str; N]) -> HashMap<&'static str, &'static str> {

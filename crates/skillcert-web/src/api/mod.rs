@@ -24,6 +24,10 @@ pub mod rubrics;
 pub mod scenarios;
 pub mod schemes;
 pub mod session;
+pub mod training_hours;
+pub mod training_needs;
+pub mod training_records;
+pub mod training_sessions;
 pub mod users;
 
 use axum::Router;
@@ -106,6 +110,10 @@ pub fn operations() -> Vec<Operation> {
     ops.extend(round_report::operations());
     ops.extend(appeals::operations());
     ops.extend(certificates::operations());
+    ops.extend(training_needs::operations());
+    ops.extend(training_sessions::operations());
+    ops.extend(training_records::operations());
+    ops.extend(training_hours::operations());
     ops
 }
 

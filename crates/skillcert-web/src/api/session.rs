@@ -14,7 +14,7 @@ use crate::session::Me;
 use crate::state::AppState;
 
 /// Every permission, in the order `GET /me` lists them.
-pub const ALL_PERMISSIONS: [Permission; 18] = [
+pub const ALL_PERMISSIONS: [Permission; 23] = [
     Permission::Dashboard,
     Permission::OrgRead,
     Permission::OrgWrite,
@@ -33,6 +33,11 @@ pub const ALL_PERMISSIONS: [Permission; 18] = [
     Permission::CertificationManage,
     Permission::CertificationResults,
     Permission::AppealReview,
+    Permission::TrainingManage,
+    Permission::TrainingRead,
+    Permission::TrainingTeach,
+    Permission::TeamRate,
+    Permission::Mentoring,
 ];
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +141,11 @@ mod tests {
             Permission::CertificationManage => 15,
             Permission::CertificationResults => 16,
             Permission::AppealReview => 17,
+            Permission::TrainingManage => 18,
+            Permission::TrainingRead => 19,
+            Permission::TrainingTeach => 20,
+            Permission::TeamRate => 21,
+            Permission::Mentoring => 22,
         }
     }
 

@@ -82,7 +82,12 @@ const QUEUE_PER_PAGE: usize = 50;
 
 /// Every message key these pages build at run time, for the completeness test.
 pub fn dynamic_keys() -> Vec<String> {
-    let mut keys: Vec<String> = KINDS.iter().map(|k| k.to_string()).collect();
+    let mut keys: Vec<String> = KINDS
+        .iter()
+        .copied()
+        .chain(skillcert_app::training::inbox_kinds())
+        .map(str::to_string)
+        .collect();
     for s in APPEAL_STATUSES {
         keys.push(format!("appeals-status-{s}"));
     }
@@ -1125,7 +1130,9 @@ pub fn inbox_text(lang: Lang, m: &Message) -> String {
         })
         .collect();
     let refs: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    if KINDS.contains(&m.row.kind.as_str()) && has(lang, &m.row.kind) {
+    let kind = m.row.kind.as_str();
+    let known = KINDS.contains(&kind) || skillcert_app::training::inbox_kinds().any(|k| k == kind);
+    if known && has(lang, kind) {
         tf(lang, &m.row.kind, &refs)
     } else {
         tf(lang, "inbox-unknown", &[("kind", m.row.kind.as_str())])

@@ -21,6 +21,10 @@ pub mod rubrics;
 pub mod scenarios;
 pub mod schemes;
 pub mod take;
+pub mod training_hours;
+pub mod training_needs;
+pub mod training_records;
+pub mod training_sessions;
 pub mod users;
 
 use askama::Template;
@@ -64,6 +68,11 @@ impl Ctx {
                     "nav-my-certification",
                     Some(Permission::Dashboard),
                 ),
+                (
+                    "/my-training",
+                    "nav-my-training",
+                    Some(Permission::Dashboard),
+                ),
                 ("/inbox", "nav-inbox", None),
                 ("/employees", "nav-employees", Some(Permission::OrgRead)),
                 ("/departments", "nav-departments", Some(Permission::OrgRead)),
@@ -97,14 +106,22 @@ impl Ctx {
                     "nav-certificates",
                     Some(Permission::CertificationResults),
                 ),
+                ("/training", "nav-training", Some(Permission::TrainingRead)),
+                ("/surveys", "nav-surveys", Some(Permission::TrainingRead)),
+                ("/mentoring", "nav-mentoring", Some(Permission::Mentoring)),
+                (
+                    "/compliance",
+                    "nav-compliance",
+                    Some(Permission::TrainingRead),
+                ),
                 ("/users", "nav-users", Some(Permission::UserManage)),
                 ("/audit", "nav-audit", Some(Permission::AuditRead)),
             ];
             let path = here.split('?').next().unwrap_or("/");
             for &(href, key, perm) in items {
                 // "My exams" is for people with an employee record.
-                let mine =
-                    !matches!(href, "/my-exams" | "/my-certification") || a.employee_id.is_some();
+                let mine = !matches!(href, "/my-exams" | "/my-certification" | "/my-training")
+                    || a.employee_id.is_some();
                 if mine && perm.is_none_or(|p| a.can(p)) {
                     let active = if href == "/" {
                         path == "/"

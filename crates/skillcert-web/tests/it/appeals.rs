@@ -820,7 +820,11 @@ async fn inbox_messages_are_readable_in_both_languages_and_read_per_user() {
         assert!(!text.contains('{') && !text.contains("⟦"), "{text}");
         assert!(!text.starts_with("inbox-"), "{text}");
     }
-    for k in skillcert_app::certification::inbox::KINDS {
+    for k in skillcert_app::certification::inbox::KINDS
+        .iter()
+        .copied()
+        .chain(skillcert_app::training::inbox_kinds())
+    {
         for l in Lang::ALL {
             assert!(has(l, k), "{k} in {}", l.tag());
         }

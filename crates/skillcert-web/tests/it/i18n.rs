@@ -276,6 +276,7 @@ fn error_codes() -> BTreeSet<String> {
             .iter()
             .map(|c| c.to_string()),
     );
+    codes.extend(skillcert_app::training::error_codes().map(str::to_string));
     // Conflict codes written in the services, and 400 codes written in the web layer.
     let app_src = crate_dir().join("../skillcert-app/src");
     let mut paths = Vec::new();
@@ -654,6 +655,11 @@ async fn data_strings(t: &TestApp) -> Vec<String> {
             .into_iter()
             .map(|e| skillcert_domain::certification::status::mask_name(&e.name)),
     );
+    drop(r);
+    v.extend(crate::training_needs::data_strings(t).await);
+    v.extend(crate::training_sessions::data_strings(t).await);
+    v.extend(crate::training_records::data_strings(t).await);
+    v.extend(crate::training_hours::data_strings(t).await);
     v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
     v.dedup();
     v
@@ -807,6 +813,10 @@ async fn english_pages_hold_no_chinese_but_the_switch_and_data() {
         "/verify".to_string(),
     ];
     paths.extend(certification_pages(&t).await);
+    paths.extend(crate::training_needs::english_pages(&t).await);
+    paths.extend(crate::training_sessions::english_pages(&t).await);
+    paths.extend(crate::training_records::english_pages(&t).await);
+    paths.extend(crate::training_hours::english_pages(&t).await);
     for path in paths {
         let r = t.get(&path).lang("en").session(&s).send().await;
         assert_eq!(r.status, StatusCode::OK, "{path}");

@@ -22,3 +22,7 @@ mod rubrics;
 mod scenarios;
 mod schemes;
 mod take;
+mod training_hours;
+mod training_needs;
+mod training_records;
+mod training_sessions;

@@ -13,7 +13,7 @@ use crate::helpers::*;
 
 /// What a route asks of the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Need {
+pub(crate) enum Need {
     /// Anyone, signed in or not.
     Public,
     /// Any signed-in user (dashboard, own account).
@@ -59,6 +59,17 @@ enum Need {
     OwnOrManager,
     /// Only the demo `employee`, whose record it is (withdrawing their application).
     Own,
+    /// Planning training: skills, surveys, plans, sessions, external approval, rules.
+    TrainingManage,
+    /// Training plans, sessions, rosters, reports and compliance (a supervisor's limited to
+    /// their departments).
+    TrainingRead,
+    /// Running a session one lectures (the matrix's session is the demo `lecturer`'s).
+    TrainingTeach,
+    /// A supervisor's rating in a needs survey.
+    TeamRate,
+    /// Follow-ups of one's own trainees (the matrix's trainee is the demo `mentor`'s).
+    Mentoring,
 }
 
 /// Whether a demo account may do what `need` asks. The supervisor's read scope is CSC-01,
@@ -92,12 +103,17 @@ fn allowed(user: &str, need: Need) -> bool {
         Need::CertManage => matches!(user, "admin" | "manager"),
         Need::OwnOrManager => matches!(user, "admin" | "manager" | "employee"),
         Need::Own => user == "employee",
+        Need::TrainingManage => matches!(user, "admin" | "manager"),
+        Need::TrainingRead => matches!(user, "admin" | "manager" | "supervisor" | "lecturer"),
+        Need::TrainingTeach => matches!(user, "admin" | "manager" | "lecturer"),
+        Need::TeamRate => matches!(user, "admin" | "manager" | "supervisor"),
+        Need::Mentoring => matches!(user, "admin" | "manager" | "mentor"),
     }
 }
 
 /// How the request carries its (invalid) input.
 #[derive(Debug, Clone, Copy)]
-enum Input {
+pub(crate) enum Input {
     None,
     Form(&'static [(&'static str, &'static str)]),
     Json(&'static str),
@@ -109,7 +125,7 @@ enum Input {
     SignIn,
 }
 
-struct Route {
+pub(crate) struct Route {
     method: &'static str,
     path: &'static str,
     api: bool,
@@ -119,7 +135,12 @@ struct Route {
     ends_session: bool,
 }
 
-const fn page(method: &'static str, path: &'static str, need: Need, input: Input) -> Route {
+pub(crate) const fn page(
+    method: &'static str,
+    path: &'static str,
+    need: Need,
+    input: Input,
+) -> Route {
     Route {
         method,
         path,
@@ -130,7 +151,12 @@ const fn page(method: &'static str, path: &'static str, need: Need, input: Input
     }
 }
 
-const fn api(method: &'static str, path: &'static str, need: Need, input: Input) -> Route {
+pub(crate) const fn api(
+    method: &'static str,
+    path: &'static str,
+    need: Need,
+    input: Input,
+) -> Route {
     Route {
         method,
         path,
@@ -871,6 +897,12 @@ fn routes() -> Vec<Route> {
         api("GET", "/reevaluation/tasks", CertResults, None),
         api("POST", "/reevaluation/sync", CertManage, None),
     ]
+    .into_iter()
+    .chain(crate::training_needs::matrix_routes())
+    .chain(crate::training_sessions::matrix_routes())
+    .chain(crate::training_records::matrix_routes())
+    .chain(crate::training_hours::matrix_routes())
+    .collect()
 }
 
 impl Route {
@@ -1109,6 +1141,10 @@ impl Fixture {
             ids.insert(closing, practical.closed_event_id.to_string());
         }
         certification_fixture(t, &mut ids, csc01).await;
+        crate::training_needs::matrix_fixture(t, &mut ids).await;
+        crate::training_sessions::matrix_fixture(t, &mut ids).await;
+        crate::training_records::matrix_fixture(t, &mut ids).await;
+        crate::training_hours::matrix_fixture(t, &mut ids).await;
         Fixture { ids }
     }
 
@@ -1132,17 +1168,9 @@ impl Fixture {
             .replace("/rubrics/{key}", "/rubrics/s4-call-scoring")
             .replace("{key}", "s1-certification")
             .replace("{grant_id}", "999999");
-        for placeholder in [
-            "{attempt_id}",
-            "{position}",
-            "{subject_id}",
-            "{sheet_id}",
-            "{judge_id}",
-            "{number}",
-            "{version}",
-            "{employee_id}",
-        ] {
-            if let Some(v) = self.ids.get(placeholder) {
+        // Named placeholders (`{attempt_id}`, `{version}`, …) have an entry of their own.
+        for (placeholder, v) in &self.ids {
+            if placeholder.starts_with('{') {
                 p = p.replace(placeholder, v);
             }
         }

@@ -20,6 +20,10 @@ mod round_report;
 mod rounds;
 mod rubrics;
 mod scenarios;
+mod training_hours;
+mod training_needs;
+mod training_records;
+mod training_sessions;
 
 use super::PREFIX;
 use super::org::{CSV_MIME, XLSX_MIME};
@@ -95,6 +99,10 @@ pub fn document() -> Value {
             { "name": "judging", "description": "A judge's panels and score sheets; corrections." },
             { "name": "certification", "description": "Certification rounds: applications, results, publication, appeals, consequences, inbox." },
             { "name": "certificates", "description": "Certificates, their signed credentials, public verification and re-evaluation." },
+            { "name": "training-needs", "description": "The competency model, training needs surveys and the needs-analysis report." },
+            { "name": "training-sessions", "description": "Training plans and sessions: enrolment, calendar, attendance and check-in." },
+            { "name": "training-records", "description": "Homework, mentors and follow-ups, the daily component." },
+            { "name": "training-hours", "description": "The training-hour ledger, external training and compliance." },
             { "name": "meta", "description": "This document." }
         ],
         "security": [{ "bearerAuth": [] }],
@@ -397,6 +405,10 @@ fn operations() -> Vec<Op> {
     ops.extend(round_report::operations());
     ops.extend(appeals::operations());
     ops.extend(certificates::operations());
+    ops.extend(training_needs::operations());
+    ops.extend(training_sessions::operations());
+    ops.extend(training_records::operations());
+    ops.extend(training_hours::operations());
     ops
 }
 
@@ -1317,6 +1329,10 @@ fn schemas() -> Value {
     list.extend(round_report::schemas());
     list.extend(appeals::schemas());
     list.extend(certificates::schemas());
+    list.extend(training_needs::schemas());
+    list.extend(training_sessions::schemas());
+    list.extend(training_records::schemas());
+    list.extend(training_hours::schemas());
     Value::Object(list.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 

@@ -1,0 +1,7 @@
+//! The scheme's attendance and daily components computed from training records, for certification results.
+
+/// Refusal codes of this area; each has a locale key `problem-<code>`.
+pub const ERROR_CODES: &[&str] = &[];
+
+/// Inbox message kinds of this area; each is a locale key taking the params named in its text.
+pub const INBOX_KINDS: &[&str] = &[];

@@ -1,0 +1,7 @@
+//! The training-hour ledger and external training recorded with proof and approved by the training manager.
+
+/// Refusal codes of this area; each has a locale key `problem-<code>`.
+pub const ERROR_CODES: &[&str] = &[];
+
+/// Inbox message kinds of this area; each is a locale key taking the params named in its text.
+pub const INBOX_KINDS: &[&str] = &[];

@@ -1,0 +1,7 @@
+//! Annual training plans with dated stages and per-topic plans (S1 template 2, S3).
+
+/// Refusal codes of this area; each has a locale key `problem-<code>`.
+pub const ERROR_CODES: &[&str] = &[];
+
+/// Inbox message kinds of this area; each is a locale key taking the params named in its text.
+pub const INBOX_KINDS: &[&str] = &[];

@@ -1,0 +1,7 @@
+//! The competency model as data: skills grouped basic / professional / etiquette, with zh-CN and en names, editable (issue 7 item 1).
+
+/// Refusal codes of this area; each has a locale key `problem-<code>`.
+pub const ERROR_CODES: &[&str] = &[];
+
+/// Inbox message kinds of this area; each is a locale key taking the params named in its text.
+pub const INBOX_KINDS: &[&str] = &[];
