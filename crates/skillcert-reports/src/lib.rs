@@ -6,9 +6,11 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod compliance_report;
 pub mod employees;
 pub mod export;
 pub mod item_analysis;
+pub mod needs_report;
 pub mod pdf;
 pub mod qr;
 pub mod questions;

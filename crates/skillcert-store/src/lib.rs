@@ -20,6 +20,7 @@ pub mod rubrics;
 pub mod scenarios;
 pub mod schemes;
 pub mod training;
+pub mod training_more;
 pub mod training_records;
 pub mod users;
 

@@ -1,0 +1,1 @@
+//! needs report (issue 7).

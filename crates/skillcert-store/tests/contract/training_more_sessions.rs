@@ -1,0 +1,1 @@
+//! Contract tests of `training_more::sessions`.
