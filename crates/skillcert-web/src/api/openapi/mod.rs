@@ -335,6 +335,9 @@ impl Op {
                 {
                     return text("A certificate number such as `CS2026001`.");
                 }
+                if name == "code" && self.path.starts_with("/skills/") {
+                    return text("A skill code of the competency model, such as `listening`.");
+                }
                 if name == "component" {
                     return text("A component key of the round's scheme, such as `theory`.");
                 }
