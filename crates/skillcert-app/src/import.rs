@@ -379,6 +379,12 @@ pub async fn import_employees(
     let author = Author::from(actor);
     let new_drafts: Vec<EmployeeDraft> = new_rows.iter().map(|(d, _)| d.clone()).collect();
     let new_ids = store::insert_employees_bulk(&mut c, &new_drafts, now).await?;
+    let hires: Vec<_> = new_ids
+        .iter()
+        .zip(&new_drafts)
+        .map(|(id, d)| (*id, d.status))
+        .collect();
+    crate::training::links::onboard(app, &mut c, &author, &hires).await?;
     let mut id_of: HashMap<String, i64> =
         existing.iter().map(|(no, e)| (no.clone(), e.id)).collect();
     for (d, id) in new_drafts.iter().zip(&new_ids) {

@@ -489,6 +489,8 @@ pub async fn create_employee(
         .await
         .map_err(on_conflict("employee_no"))?;
     audit::created(app, &mut c, &Author::from(actor), "employee", e.id, &e).await?;
+    crate::training::links::onboard(app, &mut c, &Author::from(actor), &[(e.id, draft.status)])
+        .await?;
     tx.commit().await?;
     Ok(e)
 }

@@ -263,8 +263,10 @@ async fn serve(app: App, args: &ServeArgs) -> Result<()> {
     Ok(())
 }
 
-/// Hourly (and once at start): certificates are issued when appeal windows close, and
-/// re-evaluation tasks open when their lead time starts, even if nobody visits a page.
+/// Hourly (and once at start): certificates are issued when appeal windows close,
+/// re-evaluation tasks open when their lead time starts, employees short of training hours
+/// are reminded (once a year) within the reminder lead, and mentors are told once when a
+/// follow-up falls due, even if nobody visits a page.
 fn spawn_housekeeping(app: App) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -277,6 +279,12 @@ fn spawn_housekeeping(app: App) -> tokio::task::JoinHandle<()> {
                 skillcert_app::certification::certificates::sync_reevaluation(&app).await
             {
                 tracing::warn!(error = %e, "re-evaluation tasks");
+            }
+            if let Err(e) = skillcert_app::training::compliance::remind_due(&app).await {
+                tracing::warn!(error = %e, "training-hour reminders");
+            }
+            if let Err(e) = skillcert_app::training::mentoring::remind_due(&app).await {
+                tracing::warn!(error = %e, "follow-up reminders");
             }
         }
     })

@@ -205,6 +205,9 @@ async fn submit(
             .iter()
             .map(|e| Problem::new(e.field(), e.code()))
             .collect();
+    problems.extend(
+        crate::training::links::prerequisite_problems(app, c, &round.plan, employee_id).await?,
+    );
     if !round.is("open") && problems.iter().all(|p| p.code != "apply-outside-window") {
         problems.insert(0, Problem::new("round", "apply-outside-window"));
     }

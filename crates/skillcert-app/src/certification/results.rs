@@ -38,6 +38,8 @@ pub struct CandidateResult {
     pub rank: Option<usize>,
     /// The stored result once the round has been reviewed.
     pub stored: Option<ResultRow>,
+    /// How the training-fed components (attendance, daily) were reached.
+    pub training: Vec<crate::training::daily::TrainingPart>,
 }
 
 impl CandidateResult {
@@ -75,6 +77,7 @@ async fn gather(
     round: &Round,
     approved: &[ApplicationRow],
     today: chrono::NaiveDate,
+    fed: &crate::training::daily::Fed,
 ) -> AppResult<Vec<(Inputs, Vec<String>)>> {
     let sources = store::sources(c, round.row.id).await?;
     let mut per_component: BTreeMap<String, BTreeMap<i64, Input>> = BTreeMap::new();
@@ -98,7 +101,11 @@ async fn gather(
                 }
             }
             (None, Some(event)) => values = crate::practical::results::panel_feed(c, event).await?,
-            (None, None) => {}
+            (None, None) => {
+                if let Some(v) = crate::training::daily::inputs_of(fed).remove(&comp.key) {
+                    values = v;
+                }
+            }
         }
         per_component.insert(comp.key.clone(), values);
     }
@@ -218,8 +225,12 @@ pub(crate) async fn compute(
         .collect();
     let mut rows = Vec::new();
     if round.is("open") {
-        let gathered = gather(c, round, &applications, app.today()).await?;
+        let ids: Vec<i64> = applications.iter().map(|a| a.employee_id).collect();
+        let fed =
+            crate::training::daily::feed(c, &round.plan, &round.scheme, &ids, app.now()).await?;
+        let gathered = gather(c, round, &applications, app.today(), &fed).await?;
         for (application, (inputs, missing)) in applications.into_iter().zip(gathered) {
+            let training = crate::training::daily::parts_of(&fed, application.employee_id);
             let (evaluation, awarded, errors) = if missing.is_empty() {
                 evaluate(round, &application, &inputs)
             } else {
@@ -234,6 +245,7 @@ pub(crate) async fn compute(
                 errors,
                 rank: None,
                 stored: None,
+                training,
             });
         }
     } else {
@@ -262,6 +274,9 @@ pub(crate) async fn compute(
                     None,
                 ),
             };
+            let training = mine
+                .map(|r| crate::training::daily::stored_parts(&r.inputs))
+                .unwrap_or_default();
             rows.push(CandidateResult {
                 application,
                 inputs,
@@ -271,6 +286,7 @@ pub(crate) async fn compute(
                 errors: Vec::new(),
                 rank: None,
                 stored: mine.cloned(),
+                training,
             });
         }
     }
@@ -325,7 +341,8 @@ pub async fn enter_score(
     // Any component without a source of its own is typed in, including an exam held on
     // paper.
     let manual = round.scheme.component(component).is_some()
-        && !sources.iter().any(|s| s.component_key == component);
+        && !sources.iter().any(|s| s.component_key == component)
+        && !round.plan.training_sources.contains_key(component);
     if !manual {
         return Err(AppError::Rejected(vec![Problem::new(
             format!("scores.{component}"),
@@ -403,7 +420,7 @@ pub async fn review(app: &App, actor: &Actor, round_id: i64) -> AppResult<usize>
                 application_id: row.application.id,
                 revision: 1,
                 attempt: i32::try_from(row.inputs.attempt).unwrap_or(1),
-                inputs: serde_json::to_string(&row.inputs).map_err(anyhow::Error::from)?,
+                inputs: crate::training::daily::inputs_json(&row.inputs, &row.training)?,
                 evaluation: serde_json::to_string(e).map_err(anyhow::Error::from)?,
                 total,
                 passed: e.passed() == Some(true),
@@ -521,6 +538,15 @@ pub(crate) async fn record_consequence(
         id,
         None::<&()>,
         Some(&k),
+    )
+    .await?;
+    crate::training::links::assign_retake_training(
+        app,
+        c,
+        author,
+        id,
+        result.employee_id,
+        k.off_duty_days,
     )
     .await?;
     if let Some(to) = k.status_now {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use skillcert_domain::access::Permission;
 use skillcert_domain::certification::round::{appeal_closes, notice_ends};
-use skillcert_domain::certification::{IssueAt, RoundPlan, Track};
+use skillcert_domain::certification::{IssueAt, RoundPlan, Track, TrainingPrerequisites};
 use skillcert_domain::org::{Checker, FieldReason, parse_date};
 use skillcert_domain::scheme::SourceKind;
 use skillcert_domain::text::{Code, clean};
@@ -49,6 +49,10 @@ pub struct RoundInput {
     /// Component key → exam session code (exam components) or event code (panel
     /// components); other components are typed in and take no source.
     pub sources: BTreeMap<String, String>,
+    /// Whole training hours an applicant must have credited in the year; empty for none.
+    pub training_hours: String,
+    /// Codes of training plans an applicant must have completed, separated by commas or spaces.
+    pub training_plans: String,
 }
 
 impl RoundInput {
@@ -128,6 +132,11 @@ fn parse_plan(input: &RoundInput, ck: &mut Checker) -> Option<RoundPlan> {
     let en = ck.check("assessment_ends", parse_date(&input.assessment_ends));
     let notice = parse_days(ck, "notice_days", &input.notice_days);
     let appeal = parse_days(ck, "appeal_days", &input.appeal_days);
+    let training_hours = if input.training_hours.trim().is_empty() {
+        Some(0)
+    } else {
+        parse_days(ck, "training_hours", &input.training_hours)
+    };
     Some(RoundPlan {
         track: track?,
         levels: split_list(&input.levels),
@@ -140,6 +149,11 @@ fn parse_plan(input: &RoundInput, ck: &mut Checker) -> Option<RoundPlan> {
         notice_days: notice?,
         appeal_days: appeal?,
         issue_at: issue_at?,
+        training_sources: crate::training::daily::training_sources(&input.sources),
+        training: TrainingPrerequisites {
+            min_minutes: training_hours?.saturating_mul(60),
+            completed_plans: split_list(&input.training_plans),
+        },
     })
 }
 
@@ -161,6 +175,16 @@ async fn parse_sources(
             problems.push(Problem::new(field, "round-source-kind"));
             continue;
         };
+        // Training records (issue 7): the plan keeps the settings (`parse_plan`); here only
+        // the refusal, with its field.
+        if skillcert_domain::certification::training_source::is_training(code) {
+            if let Err(e) =
+                skillcert_domain::certification::training_source::parse(code, component.source)
+            {
+                problems.push(Problem::new(field, e.code()));
+            }
+            continue;
+        }
         match component.source {
             SourceKind::Exam => match store::exam_session_by_code(c, code).await? {
                 Some((id, _)) => rows.push(SourceRow {
@@ -233,6 +257,7 @@ pub async fn create(app: &App, actor: &Actor, input: &RoundInput) -> AppResult<R
         .map(|(((a, b), c), d)| (a, b, c, d))
         .map_err(AppError::Validation)?;
     let (sources, problems) = parse_sources(c, &version.scheme, input).await?;
+    let problems = crate::training::links::plan_code_problems(c, &plan, problems).await?;
     plan_problems(&plan, &version.scheme, problems)?;
     let fields = RoundFields {
         code: code.as_str().to_string(),
@@ -271,6 +296,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &RoundInput) -> Ap
     let plan = parse_plan(input, &mut ck);
     let (title, plan) = ck.finish(title.zip(plan)).map_err(AppError::Validation)?;
     let (sources, problems) = parse_sources(c, &round.scheme, input).await?;
+    let problems = crate::training::links::plan_code_problems(c, &plan, problems).await?;
     plan_problems(&plan, &round.scheme, problems)?;
     let before_sources = store::sources(c, id).await?;
     let plan_json = serde_json::to_string(&plan).map_err(anyhow::Error::from)?;
@@ -341,6 +367,7 @@ pub(crate) async fn sources_view(c: &mut Conn<'_>, round: &Round) -> AppResult<V
         let s = stored.iter().find(|s| s.component_key == comp.key);
         let (exam, event) = s.map_or((None, None), |s| (s.exam_session_id, s.event_id));
         let label = store::source_labels(c, exam, event).await?;
+        let training = round.plan.training_sources.get(&comp.key);
         out.push(SourceView {
             component_key: comp.key.clone(),
             source: comp.source,
@@ -349,12 +376,17 @@ pub(crate) async fn sources_view(c: &mut Conn<'_>, round: &Round) -> AppResult<V
                 "exam"
             } else if event.is_some() {
                 "event"
+            } else if training.is_some() {
+                "training"
             } else {
                 "manual"
             },
             exam_session_id: exam,
             event_id: event,
-            code: label.as_ref().map(|l| l.0.clone()),
+            code: label
+                .as_ref()
+                .map(|l| l.0.clone())
+                .or_else(|| training.map(|t| t.text())),
             title: label.map(|l| l.1),
         });
     }
@@ -428,5 +460,10 @@ pub fn input_of(detail: &RoundDetail) -> RoundInput {
             .iter()
             .filter_map(|s| s.code.clone().map(|c| (s.component_key.clone(), c)))
             .collect(),
+        training_hours: match p.training.min_minutes {
+            0 => String::new(),
+            m => (m / 60).to_string(),
+        },
+        training_plans: p.training.completed_plans.join(", "),
     }
 }

@@ -30,6 +30,10 @@ pub enum EligibilityError {
     PrerequisiteMissing { level: String, required: String },
     #[error("already applied to this round")]
     AlreadyApplied,
+    #[error("the round requires {required} training minutes this year; {done} are credited")]
+    TrainingHoursMissing { required: u32, done: u64 },
+    #[error("the round requires completing the training plan {0:?}")]
+    TrainingPlanMissing(String),
 }
 
 impl EligibilityError {
@@ -40,12 +44,16 @@ impl EligibilityError {
             EligibilityError::NewHireBasicOnly(_) => "apply-new-hire-basic",
             EligibilityError::PrerequisiteMissing { .. } => "apply-prerequisite",
             EligibilityError::AlreadyApplied => "apply-duplicate",
+            EligibilityError::TrainingHoursMissing { .. } => "apply-training-hours",
+            EligibilityError::TrainingPlanMissing(_) => "apply-training-plan",
         }
     }
 
     pub fn field(&self) -> &'static str {
         match self {
             EligibilityError::OutsideWindow | EligibilityError::AlreadyApplied => "round",
+            EligibilityError::TrainingHoursMissing { .. }
+            | EligibilityError::TrainingPlanMissing(_) => "training",
             _ => "level",
         }
     }
@@ -95,6 +103,33 @@ pub fn check_application(
     out
 }
 
+/// What the applicant has done of the training a round requires (issue 7 item 8).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrainingDone {
+    /// Minutes credited in the calendar year of the application.
+    pub minutes: u64,
+    /// Codes of the required plans the applicant has completed.
+    pub completed_plans: Vec<String>,
+}
+
+/// Every training prerequisite of the round the applicant misses.
+pub fn check_training(plan: &RoundPlan, done: &TrainingDone) -> Vec<EligibilityError> {
+    let req = &plan.training;
+    let mut out = Vec::new();
+    if u64::from(req.min_minutes) > done.minutes {
+        out.push(EligibilityError::TrainingHoursMissing {
+            required: req.min_minutes,
+            done: done.minutes,
+        });
+    }
+    for code in &req.completed_plans {
+        if !done.completed_plans.contains(code) {
+            out.push(EligibilityError::TrainingPlanMissing(code.clone()));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +155,33 @@ mod tests {
     fn an_experienced_employee_may_apply_for_intermediate() {
         assert!(codes(&applicant(), "intermediate").is_empty());
         assert!(codes(&applicant(), "junior").is_empty());
+    }
+
+    #[test]
+    fn training_prerequisites_name_what_is_missing() {
+        let mut p = plan();
+        assert!(
+            check_training(&p, &TrainingDone::default()).is_empty(),
+            "none required"
+        );
+        p.training.min_minutes = 480;
+        p.training.completed_plans = vec!["PLAN-A".into(), "PLAN-B".into()];
+        let done = TrainingDone {
+            minutes: 479,
+            completed_plans: vec!["PLAN-A".into()],
+        };
+        let got = check_training(&p, &done);
+        let codes: Vec<_> = got.iter().map(|e| e.code()).collect();
+        assert_eq!(codes, ["apply-training-hours", "apply-training-plan"]);
+        assert_eq!(
+            got[1],
+            EligibilityError::TrainingPlanMissing("PLAN-B".into())
+        );
+        let done = TrainingDone {
+            minutes: 480,
+            completed_plans: vec!["PLAN-B".into(), "PLAN-A".into()],
+        };
+        assert!(check_training(&p, &done).is_empty());
     }
 
     #[test]

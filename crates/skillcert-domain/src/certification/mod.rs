@@ -11,10 +11,13 @@ pub mod eligibility;
 pub mod report;
 pub mod round;
 pub mod status;
+pub mod training_source;
 
 pub use attachment::{AttachmentError, AttachmentKind, sniff};
 pub use award::awarded_level;
 pub use consequence::{Consequence, consequence_of};
-pub use eligibility::{Applicant, EligibilityError, check_application};
-pub use round::{IssueAt, RoundError, RoundPlan, Track};
+pub use eligibility::{
+    Applicant, EligibilityError, TrainingDone, check_application, check_training,
+};
+pub use round::{IssueAt, RoundError, RoundPlan, Track, TrainingPrerequisites};
 pub use status::{CertificateFlags, CertificateStatus, mask_name};

@@ -95,6 +95,34 @@ pub struct RoundPlan {
     pub appeal_days: u32,
     #[serde(default)]
     pub issue_at: IssueAt,
+    /// Training an applicant must have done (issue 7): plans completed and hours in the year.
+    #[serde(default, skip_serializing_if = "TrainingPrerequisites::is_empty")]
+    pub training: TrainingPrerequisites,
+    /// Components fed by training records (attendance rate, the daily composite), by
+    /// component key; see [`super::training_source`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub training_sources: BTreeMap<String, super::training_source::TrainingSource>,
+}
+
+/// Upper bound of a round's training-hours prerequisite: 1,000 hours, far above any rule.
+pub const TRAINING_MINUTES_MAX: u32 = 1_000 * 60;
+
+/// The training prerequisites of a round (issue 7 item 8). Plans are named by code and
+/// checked against the stored plans by the service, which also knows the ledger.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrainingPrerequisites {
+    /// Training minutes credited in the calendar year of the application; 0 for none.
+    #[serde(default)]
+    pub min_minutes: u32,
+    /// Codes of training plans whose mandatory sessions the applicant must all have attended.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub completed_plans: Vec<String>,
+}
+
+impl TrainingPrerequisites {
+    pub fn is_empty(&self) -> bool {
+        self.min_minutes == 0 && self.completed_plans.is_empty()
+    }
 }
 
 fn yes() -> bool {
@@ -124,6 +152,8 @@ pub enum RoundError {
     PeriodTooLong,
     #[error("the appeal window must be at least one day")]
     NoAppealWindow,
+    #[error("the training hours required must be at most 1,000")]
+    TrainingHoursRange,
 }
 
 impl RoundError {
@@ -139,6 +169,7 @@ impl RoundError {
             RoundError::AssessmentBeforeRegistration => "round-assessment-early",
             RoundError::PeriodTooLong => "round-period-long",
             RoundError::NoAppealWindow => "round-appeal-window",
+            RoundError::TrainingHoursRange => "round-training-hours-range",
         }
     }
 
@@ -156,6 +187,7 @@ impl RoundError {
             }
             RoundError::PeriodTooLong => "appeal_days",
             RoundError::NoAppealWindow => "appeal_days",
+            RoundError::TrainingHoursRange => "training_hours",
         }
     }
 }
@@ -197,6 +229,9 @@ impl RoundPlan {
         }
         if self.appeal_days == 0 {
             out.push(RoundError::NoAppealWindow);
+        }
+        if self.training.min_minutes > TRAINING_MINUTES_MAX {
+            out.push(RoundError::TrainingHoursRange);
         }
         out
     }
@@ -269,6 +304,8 @@ pub(crate) mod tests {
             notice_days: 7,
             appeal_days: 7,
             issue_at: IssueAt::AppealClose,
+            training: TrainingPrerequisites::default(),
+            training_sources: BTreeMap::new(),
         }
     }
 
@@ -303,6 +340,24 @@ pub(crate) mod tests {
         let codes: Vec<_> = p.validate(&s1()).iter().map(|e| e.code()).collect();
         assert!(codes.contains(&"round-no-levels"));
         assert!(codes.contains(&"round-period-long"));
+    }
+
+    #[test]
+    fn training_prerequisites_are_bounded_and_optional_in_json() {
+        let mut p = plan();
+        let json = serde_json::to_value(&p).unwrap();
+        assert!(
+            json.get("training").is_none(),
+            "empty prerequisites are left out"
+        );
+        let back: RoundPlan = serde_json::from_value(json).unwrap();
+        assert!(back.training.is_empty(), "older plans read without them");
+        p.training.min_minutes = TRAINING_MINUTES_MAX + 1;
+        let codes: Vec<_> = p.validate(&s1()).iter().map(|e| e.code()).collect();
+        assert_eq!(codes, ["round-training-hours-range"]);
+        p.training.min_minutes = 480;
+        p.training.completed_plans = vec!["PLAN-2026".into()];
+        assert!(p.validate(&s1()).is_empty());
     }
 
     #[test]

@@ -80,7 +80,7 @@ pub const APPLICATION_STATUSES: [&str; 4] = ["submitted", "approved", "rejected"
 /// Filters of the results list by verdict.
 const VERDICTS: [&str; 3] = ["passed", "failed", "pending"];
 /// Where a component's scores come from, as the round page says it.
-const SOURCE_KINDS: [&str; 3] = ["exam", "event", "manual"];
+const SOURCE_KINDS: [&str; 4] = ["exam", "event", "manual", "training"];
 const TRACKS: [&str; 2] = ["basic", "advanced"];
 const ISSUE_AT: [&str; 2] = ["appeal_close", "publication"];
 /// The attachments S0 allows, as form fields and stored kinds.
@@ -101,7 +101,9 @@ const DONE: [&str; 12] = [
     "returned",
 ];
 /// Fields of the round form that show their own errors.
-const FORM_FIELDS: [&str; 16] = [
+const FORM_FIELDS: [&str; 18] = [
+    "training_hours",
+    "training_plans",
     "code",
     "title",
     "scheme",
@@ -579,6 +581,8 @@ fn round_input(pairs: &[(String, String)]) -> RoundInput {
             "notice_days" => v.notice_days = val.clone(),
             "appeal_days" => v.appeal_days = val.clone(),
             "issue_at" => v.issue_at = val.clone(),
+            "training_hours" => v.training_hours = val.clone(),
+            "training_plans" => v.training_plans = val.clone(),
             "level" => {
                 let l = val.trim().to_string();
                 if !l.is_empty() && !levels.contains(&l) {
@@ -685,6 +689,8 @@ async fn form_page(
             let kind = match c.source {
                 SourceKind::Exam => "exam",
                 SourceKind::Panel => "event",
+                // Typed in, or computed from training records (`training …`, issue 7).
+                SourceKind::Attendance | SourceKind::Daily => "training",
                 _ => "manual",
             };
             SourceField {
@@ -1443,6 +1449,8 @@ pub struct ScoreCell {
     pub editable: bool,
     pub input: String,
     pub error: Option<String>,
+    /// How a training-fed component was reached (attendance, homework, mentor, weights).
+    pub detail: String,
 }
 
 pub struct ResultLine {
@@ -1601,6 +1609,11 @@ fn result_lines(
                         } else {
                             None
                         },
+                        detail: super::training_records::breakdown_text(
+                            lang,
+                            &c.training,
+                            &comp.key,
+                        ),
                     }
                 })
                 .collect();
@@ -2199,6 +2212,8 @@ pub struct ComponentScore {
     pub name: String,
     pub weight: String,
     pub score: String,
+    /// How a training-fed component was reached, as frozen with the result.
+    pub detail: String,
 }
 
 pub struct MyResult {
@@ -2231,6 +2246,9 @@ struct MinePage {
     pending_appeal: Option<i64>,
     consequences: Vec<ConsequenceLine>,
     errors: Vec<String>,
+    /// `(component, breakdown)` of the training-fed components so far, while the round is
+    /// open (issue 7).
+    training_preview: Vec<(String, String)>,
 }
 
 impl MinePage {
@@ -2270,6 +2288,7 @@ fn my_result(lang: Lang, d: &RoundDetail, r: &ResultRow) -> MyResult {
     let evaluation = serde_json::from_str::<Inputs>(&r.inputs)
         .ok()
         .and_then(|i| d.scheme.evaluate(&i).ok());
+    let training = skillcert_app::training::daily::stored_parts(&r.inputs);
     MyResult {
         id: r.id,
         revision: r.revision,
@@ -2286,6 +2305,7 @@ fn my_result(lang: Lang, d: &RoundDetail, r: &ResultRow) -> MyResult {
                         .and_then(|e| e.component(&c.key))
                         .and_then(|x| x.score),
                 ),
+                detail: super::training_records::breakdown_text(lang, &training, &c.key),
             })
             .collect(),
         total: u32::try_from(r.total)
@@ -2348,7 +2368,23 @@ async fn mine_page(
         None => (None, None, Vec::new()),
     };
     let published = matches!(d.round.status.as_str(), "published" | "closed");
+    let preview = skillcert_app::training::daily::my_preview(app, &me, id).await?;
+    let training_preview = preview
+        .iter()
+        .map(|p| {
+            let name = d.scheme.component(&p.component).map_or_else(
+                || p.component.clone(),
+                |c| c.labels.get(label_lang(lang)).to_string(),
+            );
+            let value = p.score.map_or_else(|| "—".to_string(), |s| s.to_string());
+            (
+                format!("{name}: {value}"),
+                super::training_records::breakdown_text(lang, &preview, &p.component),
+            )
+        })
+        .collect();
     let page = MinePage {
+        training_preview,
         ctx: Ctx::new(lang, Some(&me), &format!("/rounds/{id}/mine")).with_flash(flash),
         errors,
         status: status_label(lang, &d.round.status),

@@ -51,8 +51,12 @@ pub(super) fn operations() -> Vec<Op> {
                  `scheme`). `levels` are band keys separated by commas or spaces; `requires` \
                  holds `level:required` pairs (S1: `senior:intermediate`, \"intermediate or \
                  above before senior\"); `sources` maps a component key to an exam session code \
-                 (exam components) or an event code (panel components): components without a \
-                 source take scores typed in by the manager. Plan rules are refused as 422 \
+                 (exam components) or an event code (panel components), and for an \
+                 attendance or daily component `training [FROM..TO] [A/H/M] [late=P]` computes \
+                 it from training records (attendance rate; for daily also homework and the \
+                 mentor's evaluation with sub-weights, default 30/40/30; `round-training-*` \
+                 refusals): components without a source take scores typed in by the manager. \
+                 Plan rules are refused as 422 \
                  `rejected` with problems such as `round-level-unknown`, \
                  `round-registration-order`, `round-assessment-order`, `round-appeal-window`, \
                  `round-source-unknown`, `round-source-kind`; unreadable dates or numbers and a \
@@ -189,7 +193,10 @@ pub(super) fn operations() -> Vec<Op> {
                  `apply-outside-window`, `apply-level-not-offered`, `apply-new-hire-basic` \
                  (staff on probation apply for the lowest offered level only), \
                  `apply-prerequisite` (the level requires a current certificate of the same \
-                 scheme at the required band or above), `apply-duplicate`, \
+                 scheme at the required band or above), `apply-training-hours` and \
+                 `apply-training-plan` on `training` (the round's training prerequisites: hours \
+                 credited this year, plans completed; see the round plan's `training`), \
+                 `apply-duplicate`, \
                  `apply-not-employee` (an account without an employee record); attachments \
                  `attachments[i]`: `attachment-kind`, `attachment-empty`, \
                  `attachment-too-large` (over 5 MB), `attachment-type` (only PDF, PNG and JPEG, \
@@ -367,6 +374,8 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     "levels": described(string(), "Band keys offered, separated by commas or spaces."),
                     "requires": described(string(), "`level:required` pairs, e.g. `senior:intermediate`."),
                     "new_hires_basic_only": described(json!({ "type": ["boolean", "null"] }), "Staff on probation may apply for the lowest offered level only. Omitted or null counts as `true`, the S1 rule that new hires start at the basic level."),
+                    "training_hours": described(string(), "Whole training hours an applicant must have credited in the year they apply (0–1000); empty for none. Over 1000: `round-training-hours-range`."),
+                    "training_plans": described(string(), "Codes of training plans an applicant must have completed (every mandatory session attended), separated by commas or spaces; an unknown code is `round-training-plan-unknown` on `training_plans`."),
                     "registration_opens": date(),
                     "registration_closes": date(),
                     "assessment_starts": date(),
@@ -374,7 +383,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     "notice_days": described(string(), "0–90, as text."),
                     "appeal_days": described(string(), "1–90, as text."),
                     "issue_at": json!({ "type": "string", "enum": ["appeal_close", "publication"], "default": "appeal_close" }),
-                    "sources": described(json!({ "type": "object", "additionalProperties": string() }), "Component key → exam session code or event code.")
+                    "sources": described(json!({ "type": "object", "additionalProperties": string() }), "Component key → exam session code or event code; for an attendance or daily component `training` (optionally followed by a period `2026-09-01..2026-12-31`, daily sub-weights `30/40/30` and `late=50`) computes it from training records.")
                 }),
             ),
         ),
@@ -463,7 +472,14 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     "assessment_ends": date(),
                     "notice_days": int(),
                     "appeal_days": int(),
-                    "issue_at": json!({ "type": "string", "enum": ["appeal_close", "publication"] })
+                    "issue_at": json!({ "type": "string", "enum": ["appeal_close", "publication"] }),
+                    "training": described(json!({
+                        "type": "object",
+                        "properties": {
+                            "min_minutes": described(int(), "Training minutes credited in the year of the application."),
+                            "completed_plans": described(array(string()), "Codes of plans whose mandatory sessions must all be attended.")
+                        }
+                    }), "Training prerequisites (issue 7); omitted when there are none.")
                 }),
             ),
         ),
@@ -475,7 +491,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     "component_key": string(),
                     "source": described(string(), "What the scheme says the component is: `exam`, `panel`, `attendance`, `daily`, `imported`."),
                     "weight_percent": string(),
-                    "kind": json!({ "type": "string", "enum": ["exam", "event", "manual"], "description": "Where this round takes the scores from." }),
+                    "kind": json!({ "type": "string", "enum": ["exam", "event", "manual", "training"], "description": "Where this round takes the scores from; `training`: computed from training records (`code` holds the settings)." }),
                     "exam_session_id": int_or_null(),
                     "event_id": int_or_null(),
                     "code": string_or_null(),
@@ -667,7 +683,8 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     "awarded": described(string_or_null(), "The level certified: the band reached, capped at the level applied for."),
                     "errors": described(array(string()), "Why complete inputs could not be evaluated (input error codes)."),
                     "rank": described(int_or_null(), "1-based; ties share a rank."),
-                    "stored": json!({ "oneOf": [r("RoundStoredResult"), { "type": "null" }] })
+                    "stored": json!({ "oneOf": [r("RoundStoredResult"), { "type": "null" }] }),
+                    "training": described(array(r("TrainingPart")), "How the components fed by training records (source `training …`) were reached: attendance rate, homework mean, mentor evaluation and sub-weights; frozen with the result at review.")
                 }),
             ),
         ),
