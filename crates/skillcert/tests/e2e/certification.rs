@@ -6,99 +6,11 @@
 //! scoring, re-scores it; the result passes, the certificate is issued, and the public
 //! verification page, without signing in, says it is valid.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::browser::Browser;
+use crate::flow::{Api, confirm_all, path, sign_in, sign_out, today};
 use crate::server::Server;
-
-struct Api {
-    http: reqwest::Client,
-}
-
-impl Api {
-    async fn login(&self, s: &Server, user: &str) -> String {
-        let v: Value = self
-            .http
-            .post(s.url("/api/v1/session"))
-            .json(&json!({"username": user, "password": "skillcert-demo"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        v["token"].as_str().unwrap().to_string()
-    }
-
-    async fn get(&self, s: &Server, token: &str, path: &str) -> Value {
-        let r = self
-            .http
-            .get(s.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "GET {path}: {}", r.status());
-        r.json().await.unwrap()
-    }
-
-    async fn send(&self, s: &Server, token: &str, method: &str, path: &str, body: Value) -> Value {
-        let r = self
-            .http
-            .request(method.parse().unwrap(), s.url(path))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status();
-        let text = r.text().await.unwrap();
-        assert!(status.is_success(), "{method} {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
-    /// The employee number of the account's employee.
-    async fn employee_no(&self, s: &Server, manager: &str, user: &str) -> (i64, String) {
-        let token = self.login(s, user).await;
-        let me = self.get(s, &token, "/api/v1/me").await;
-        let id = me["employee_id"].as_i64().unwrap();
-        let e = self
-            .get(s, manager, &format!("/api/v1/employees/{id}"))
-            .await;
-        (id, e["employee_no"].as_str().unwrap().to_string())
-    }
-}
-
-async fn sign_in(b: &mut Browser, s: &Server, user: &str, lang: &str) {
-    b.goto(&s.url(&format!("/lang/{lang}?next=/login"))).await;
-    b.fill("input[name=username]", user).await;
-    b.fill("input[name=password]", "skillcert-demo").await;
-    b.click("button[type=submit]").await;
-    b.wait_for("header nav").await;
-}
-
-async fn sign_out(b: &mut Browser) {
-    b.click("form[action='/logout'] button").await;
-    b.wait_for("input[name=username]").await;
-}
-
-async fn confirm_all(b: &Browser) {
-    b.execute("window.confirm = function () { return true; }; return null;")
-        .await;
-}
-
-async fn path(b: &Browser) -> String {
-    b.execute("return window.location.pathname;")
-        .await
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// Today in China Standard Time, as the server reckons dates.
-fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
 
 #[tokio::test]
 async fn a_certification_round_runs_end_to_end_in_the_browser() {

@@ -7,9 +7,11 @@ mod certification;
 mod evaluate;
 mod exam;
 mod exam_analyze;
+mod flow;
 mod panel_analyze;
 mod practical;
 mod server;
+mod training;
 
 use serde_json::{Value, json};
 

@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::browser::Browser;
+use crate::flow::{sign_in, sign_out};
 use crate::server::Server;
 
 async fn api_login(http: &reqwest::Client, s: &Server, user: &str) -> String {
@@ -19,19 +20,6 @@ async fn api_login(http: &reqwest::Client, s: &Server, user: &str) -> String {
         .await
         .unwrap();
     login["token"].as_str().unwrap().to_string()
-}
-
-async fn sign_in(b: &mut Browser, s: &Server, user: &str, lang: &str) {
-    b.goto(&s.url(&format!("/lang/{lang}?next=/login"))).await;
-    b.fill("input[name=username]", user).await;
-    b.fill("input[name=password]", "skillcert-demo").await;
-    b.click("button[type=submit]").await;
-    b.wait_for("header nav").await;
-}
-
-async fn sign_out(b: &mut Browser) {
-    b.click("form[action='/logout'] button").await;
-    b.wait_for("input[name=username]").await;
 }
 
 #[tokio::test]
