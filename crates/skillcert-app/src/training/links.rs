@@ -207,9 +207,14 @@ pub(crate) async fn onboard(
         return Ok(());
     }
     let codes: Vec<String> = sessions.iter().map(|s| s.code.clone()).collect();
+    // New hires are never enrolled yet, so each session takes the first `n` of them while
+    // places last: a hire's sessions are those whose `n` reaches past their position.
+    let mut taken = Vec::with_capacity(sessions.len());
     for s in &sessions {
-        session_store::enrol_many(c, s.id, &hires, VIA_ONBOARDING, author.user_id, app.now())
-            .await?;
+        let (enrolled, _, _) =
+            session_store::enrol_many(c, s.id, &hires, VIA_ONBOARDING, author.user_id, app.now())
+                .await?;
+        taken.push(usize::try_from(enrolled).unwrap_or(usize::MAX));
     }
     // One audit entry for the whole batch: the enrolments name their reason themselves.
     audit::record(
@@ -223,14 +228,24 @@ pub(crate) async fn onboard(
         Some(&serde_json::json!({"employees": hires, "sessions": codes})),
     )
     .await?;
-    let text = codes.join(", ");
-    for id in hires {
+    // Only those who got a place are told (a full session skips the rest, who are then
+    // left to the training manager, as the compliance page shows).
+    for (i, id) in hires.iter().enumerate() {
+        let theirs: Vec<&str> = codes
+            .iter()
+            .zip(&taken)
+            .filter(|(_, n)| i < **n)
+            .map(|(code, _)| code.as_str())
+            .collect();
+        if theirs.is_empty() {
+            continue;
+        }
         notify_employee(
             app,
             c,
-            id,
+            *id,
             "inbox-onboarding-assigned",
-            &serde_json::json!({"sessions": text}),
+            &serde_json::json!({"sessions": theirs.join(", ")}),
             "/my-training",
             false,
         )
