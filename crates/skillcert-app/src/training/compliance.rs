@@ -39,6 +39,7 @@ pub const ERROR_CODES: &[&str] = &[
     "compliance-basic-day-minutes-range",
     "compliance-advanced-topics-range",
     "compliance-reminder-lead-range",
+    "compliance-follow-up-days-range",
     "compliance-year-out-of-range",
     "compliance-reminders-closed",
 ];

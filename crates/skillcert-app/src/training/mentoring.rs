@@ -59,10 +59,17 @@ fn domain(e: MentoringError) -> AppError {
     rejected(e.field(), e.code())
 }
 
-/// Reads the follow-up period typed in a query (`?days=`); blank is the default.
-pub fn parse_days(raw: Option<&str>) -> AppResult<FollowUpDays> {
+/// The company's follow-up period: `follow_up_days` of the training rules in force (S1: 7).
+pub async fn default_days(app: &App) -> AppResult<FollowUpDays> {
+    let mut r = app.db.read().await?;
+    let (_, rules) = super::compliance::rules_in(&mut r.conn()).await?;
+    Ok(rules.follow_up_days())
+}
+
+/// Reads the follow-up period typed in a query (`?days=`); blank is the company's period.
+pub async fn parse_days(app: &App, raw: Option<&str>) -> AppResult<FollowUpDays> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(FollowUpDays::default()),
+        None => default_days(app).await,
         Some(s) => s
             .parse::<u16>()
             .map_err(|_| MentoringError::FollowUpDays)
@@ -512,9 +519,9 @@ pub async fn record(
 
 /// Tells each mentor, once, about every follow-up that has fallen due (a session a trainee
 /// attended has ended and its follow-up is not held yet, the due day not passed): run with
-/// the hourly housekeeping, with the default period. Returns the messages sent.
+/// the hourly housekeeping, with the company's period. Returns the messages sent.
 pub async fn remind_due(app: &App) -> AppResult<usize> {
-    let days = FollowUpDays::default();
+    let days = default_days(app).await?;
     let now = app.now();
     let today = app.today();
     let from = now - Duration::days(i64::from(days.get()) + 1);

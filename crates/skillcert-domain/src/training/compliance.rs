@@ -16,6 +16,8 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::mentoring::{FOLLOW_UP_DAYS_MAX, FollowUpDays};
+
 /// Upper bound of the yearly minimum: 1,000 hours, far above any real rule.
 pub const MAX_MINUTES_PER_YEAR: u32 = 1_000 * 60;
 /// Upper bound of the new-hire basic days (S1: new-hire training lasts 1–2 weeks).
@@ -38,6 +40,8 @@ basic_day_minutes = 480
 advanced_topics_per_year = 2
 # Employees still short are reminded from 60 days before 31 December (1 November).
 reminder_lead_days = 60
+# A mentor's 1:1 follow-up is due within 7 days after each training the trainee attended (S1).
+follow_up_days = 7
 "#;
 
 /// The document a customer edits. Numbers are signed so that a negative value gets a range
@@ -50,6 +54,7 @@ pub struct ComplianceDocument {
     pub basic_day_minutes: i64,
     pub advanced_topics_per_year: i64,
     pub reminder_lead_days: i64,
+    pub follow_up_days: i64,
 }
 
 impl Default for ComplianceDocument {
@@ -60,6 +65,7 @@ impl Default for ComplianceDocument {
             basic_day_minutes: 480,
             advanced_topics_per_year: 2,
             reminder_lead_days: 60,
+            follow_up_days: 7,
         }
     }
 }
@@ -79,6 +85,8 @@ pub enum ComplianceError {
     AdvancedTopicsOutOfRange,
     #[error("the reminder lead must be 1 to {MAX_REMINDER_LEAD_DAYS} days")]
     ReminderLeadOutOfRange,
+    #[error("the follow-up period must be 1 to {FOLLOW_UP_DAYS_MAX} days")]
+    FollowUpDaysOutOfRange,
 }
 
 impl ComplianceError {
@@ -90,6 +98,7 @@ impl ComplianceError {
             ComplianceError::BasicDayMinutesOutOfRange => "compliance-basic-day-minutes-range",
             ComplianceError::AdvancedTopicsOutOfRange => "compliance-advanced-topics-range",
             ComplianceError::ReminderLeadOutOfRange => "compliance-reminder-lead-range",
+            ComplianceError::FollowUpDaysOutOfRange => "compliance-follow-up-days-range",
         }
     }
 
@@ -102,6 +111,7 @@ impl ComplianceError {
             ComplianceError::BasicDayMinutesOutOfRange => "basic_day_minutes",
             ComplianceError::AdvancedTopicsOutOfRange => "advanced_topics_per_year",
             ComplianceError::ReminderLeadOutOfRange => "reminder_lead_days",
+            ComplianceError::FollowUpDaysOutOfRange => "follow_up_days",
         }
     }
 }
@@ -138,6 +148,8 @@ pub struct ComplianceRules {
     basic_day_minutes: u32,
     advanced_topics_per_year: u32,
     reminder_lead_days: u32,
+    /// Days after a training within which the mentor's follow-up is due (S1: 7).
+    follow_up_days: u32,
 }
 
 impl Default for ComplianceRules {
@@ -166,6 +178,7 @@ impl ComplianceRules {
             basic_day_minutes: 480,
             advanced_topics_per_year: 2,
             reminder_lead_days: 60,
+            follow_up_days: 7,
         }
     }
 
@@ -214,6 +227,12 @@ impl ComplianceRules {
                 E::ReminderLeadOutOfRange,
                 &mut errors,
             ),
+            follow_up_days: bounded(
+                doc.follow_up_days,
+                u32::from(FOLLOW_UP_DAYS_MAX),
+                E::FollowUpDaysOutOfRange,
+                &mut errors,
+            ),
         };
         if errors.is_empty() {
             Ok(rules)
@@ -230,6 +249,7 @@ impl ComplianceRules {
             basic_day_minutes: i64::from(self.basic_day_minutes),
             advanced_topics_per_year: i64::from(self.advanced_topics_per_year),
             reminder_lead_days: i64::from(self.reminder_lead_days),
+            follow_up_days: i64::from(self.follow_up_days),
         }
     }
 
@@ -260,6 +280,14 @@ impl ComplianceRules {
 
     pub fn reminder_lead_days(&self) -> u32 {
         self.reminder_lead_days
+    }
+
+    /// The mentors' follow-up period (1–60 days, validated like every other rule).
+    pub fn follow_up_days(&self) -> FollowUpDays {
+        u16::try_from(self.follow_up_days)
+            .ok()
+            .and_then(|d| FollowUpDays::new(d).ok())
+            .unwrap_or_default()
     }
 
     /// First day on which short employees of `year` are reminded: 31 December minus the
@@ -832,6 +860,21 @@ mod tests {
         assert_eq!(ComplianceRules::parse_toml(""), Ok(r));
         assert_eq!(ComplianceRules::default(), r);
         assert_eq!(ComplianceRules::from_document(r.document()), Ok(r));
+    }
+
+    #[test]
+    fn the_follow_up_period_is_a_rule_with_the_s1_default() {
+        assert_eq!(s2().follow_up_days().get(), 7);
+        let r = ComplianceRules::parse_toml("follow_up_days = 14").unwrap();
+        assert_eq!(r.follow_up_days().get(), 14);
+        assert_eq!(r.min_minutes_per_year(), 8 * 60, "the rest stays S2");
+        for bad in [
+            "follow_up_days = 0",
+            "follow_up_days = 61",
+            "follow_up_days = -3",
+        ] {
+            assert_eq!(codes(bad), ["compliance-follow-up-days-range"], "{bad}");
+        }
     }
 
     #[test]

@@ -156,7 +156,7 @@ pub async fn mentoring(
     ApiQuery(q): ApiQuery<MentoringQuery>,
 ) -> Result<Json<MentorPage>, WebError> {
     me.require(skillcert_domain::access::Permission::Mentoring)?;
-    let days = mt::parse_days(q.days.as_deref())?;
+    let days = mt::parse_days(&state.app, q.days.as_deref()).await?;
     Ok(Json(mt::page(&state.app, &me, days).await?))
 }
 

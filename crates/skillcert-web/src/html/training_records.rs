@@ -721,10 +721,10 @@ async fn mentoring_page(
     Query(q): Query<MentoringQuery>,
 ) -> Result<Response, WebError> {
     me.require(Permission::Mentoring)?;
-    let (days, days_error, status) = match mt::parse_days(q.days.as_deref()) {
+    let (days, days_error, status) = match mt::parse_days(&state.app, q.days.as_deref()).await {
         Ok(d) => (d, None, StatusCode::OK),
         Err(e) => (
-            skillcert_domain::training::mentoring::FollowUpDays::default(),
+            mt::default_days(&state.app).await?,
             form_errors(lang, &e).into_iter().next().map(|x| x.1),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),

@@ -1012,3 +1012,66 @@ pub(crate) async fn data_strings(t: &TestApp) -> Vec<String> {
     v.retain(|s| !s.is_empty());
     v
 }
+
+#[tokio::test]
+async fn the_follow_up_period_is_the_company_rule_unless_a_view_asks_for_another() {
+    let t = TestApp::new().await;
+    let mentor = t.api_login("mentor").await;
+    let days = |v: serde_json::Value| v["days"].as_i64().unwrap();
+    let overview = t.get("/api/v1/mentoring").bearer(&mentor).send().await;
+    assert_eq!(
+        days(overview.expect(StatusCode::OK).json()),
+        7,
+        "S1's 7 days"
+    );
+    // The training manager makes it 30 days: the mentor's page follows, nothing is overdue.
+    let manager = t.api_login("manager").await;
+    t.put("/api/v1/compliance/rules")
+        .bearer(&manager)
+        .json(&json!({"document": "follow_up_days = 30"}))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let overview = t
+        .get("/api/v1/mentoring")
+        .bearer(&mentor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(days(overview.clone()), 30);
+    let html = t
+        .get("/mentoring")
+        .session(&t.web_login("mentor").await)
+        .lang("en")
+        .send()
+        .await
+        .text();
+    assert!(html.contains("Overdue: 0"), "{html}");
+    // A view may still ask for its own period; a rule out of range is refused, unsaved.
+    let mine = t
+        .get("/api/v1/mentoring?days=5")
+        .bearer(&mentor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(days(mine), 5);
+    let r = t
+        .put("/api/v1/compliance/rules")
+        .bearer(&manager)
+        .lang("en")
+        .json(&json!({"document": "follow_up_days = 90"}))
+        .send()
+        .await;
+    r.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("1 to 60 days"), "{}", r.text());
+    let overview = t
+        .get("/api/v1/mentoring")
+        .bearer(&mentor)
+        .send()
+        .await
+        .expect(StatusCode::OK)
+        .json();
+    assert_eq!(days(overview), 30);
+}

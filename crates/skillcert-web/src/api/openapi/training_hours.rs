@@ -222,7 +222,7 @@ pub(super) fn operations() -> Vec<Op> {
                  `compliance-min-minutes-range` (1–60000), `compliance-basic-days-range` \
                  (1–60), `compliance-basic-day-minutes-range` (1–720), \
                  `compliance-advanced-topics-range` (1–52), `compliance-reminder-lead-range` \
-                 (1–183); nothing is saved then. Audited. Needs `training_manage`.",
+                 (1–183), `compliance-follow-up-days-range` (1–60); nothing is saved then. Audited. Needs `training_manage`.",
         )
         .body("ComplianceRulesRequest")
         .ok("The rules now in force.", r("ComplianceRulesView"))
@@ -338,6 +338,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
             "basic_day_minutes",
             "advanced_topics_per_year",
             "reminder_lead_days",
+            "follow_up_days",
         ],
         json!({
             "min_minutes_per_year": described(int(), "S2: 480 (8 hours)."),
@@ -345,6 +346,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
             "basic_day_minutes": described(int(), "Minutes of a basic training day; S2: 480."),
             "advanced_topics_per_year": described(int(), "S2: 2."),
             "reminder_lead_days": described(int(), "Days before 31 December; S2: 60."),
+            "follow_up_days": described(int(), "Days after a training within which the mentor's 1:1 follow-up is due (1–60); S1: 7."),
         }),
     );
     let rules_view = object(
