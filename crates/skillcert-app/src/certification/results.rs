@@ -81,6 +81,8 @@ async fn gather(
 ) -> AppResult<Vec<(Inputs, Vec<String>)>> {
     let sources = store::sources(c, round.row.id).await?;
     let mut per_component: BTreeMap<String, BTreeMap<i64, Input>> = BTreeMap::new();
+    // The training-fed components' values, built once for every component to take from.
+    let mut from_training = crate::training::daily::inputs_of(fed);
     for comp in round.scheme.components() {
         let src = sources.iter().find(|s| s.component_key == comp.key);
         let mut values = BTreeMap::new();
@@ -102,7 +104,7 @@ async fn gather(
             }
             (None, Some(event)) => values = crate::practical::results::panel_feed(c, event).await?,
             (None, None) => {
-                if let Some(v) = crate::training::daily::inputs_of(fed).remove(&comp.key) {
+                if let Some(v) = from_training.remove(&comp.key) {
                     values = v;
                 }
             }

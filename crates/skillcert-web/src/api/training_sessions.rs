@@ -21,6 +21,7 @@ use skillcert_domain::training::attendance::CheckInOutcome;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{Operation, PREFIX, created, delete, get, post, put};
 use crate::error::WebError;
+use crate::html::nonblank;
 use crate::session::Me;
 use crate::state::AppState;
 
@@ -48,13 +49,6 @@ pub fn operations() -> Vec<Operation> {
         post("/check-in", check_in),
         get("/me/training", my_training),
     ]
-}
-
-fn nonblank(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
 }
 
 // ---------- plans ----------

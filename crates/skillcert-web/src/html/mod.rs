@@ -269,6 +269,14 @@ pub fn opt_id(raw: &Option<String>) -> Option<i64> {
     raw.as_deref().and_then(|s| s.trim().parse().ok())
 }
 
+/// A text field typed in a form or query, trimmed; blank means none.
+pub fn nonblank(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 /// Pagination links for list pages.
 pub struct Pager {
     pub page: i64,

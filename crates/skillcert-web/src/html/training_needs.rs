@@ -29,6 +29,7 @@ use skillcert_reports::needs_report::{
     NeedsCell, NeedsReportData, NeedsTable, needs_pdf, needs_xlsx,
 };
 
+use super::nonblank;
 use super::{Ctx, FormErrors, Pager, WebForm, download, refusal_status, render, shown_on_page};
 use crate::error::{WebError, form_errors, urlencode};
 use crate::i18n::{Lang, t};
@@ -105,13 +106,6 @@ pub fn dynamic_keys() -> Vec<String> {
 }
 
 // ---------- helpers ----------
-
-fn nonblank(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
 
 fn num(v: &Option<String>, default: i64) -> i64 {
     v.as_deref()

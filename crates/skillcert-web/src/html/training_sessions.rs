@@ -27,6 +27,7 @@ use skillcert_domain::access::Permission;
 use skillcert_domain::training::attendance::{CheckInOutcome, Mark};
 use skillcert_reports::qr::QrMatrix;
 
+use super::nonblank;
 use super::{Ctx, FormErrors, Pager, WebForm, refusal_status, render, shown_on_page};
 use crate::error::{WebError, form_errors, urlencode};
 use crate::i18n::{Lang, t};
@@ -143,13 +144,6 @@ pub fn dynamic_keys() -> Vec<String> {
 }
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-fn nonblank(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-}
 
 fn page_no(raw: &Option<String>) -> i64 {
     raw.as_deref()
